@@ -1,0 +1,42 @@
+package io.prefork;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything the engine needs to know, already validated. The Spring glue maps
+ * {@code server.prefork.*}, {@code server.port} and {@code server.address} onto it; the
+ * engine never sees Spring.
+ *
+ * @param address the address to listen on, {@code null} for every local address
+ * @param port the port to listen on, {@code 0} for an ephemeral one
+ * @param workers the number of worker processes
+ * @param backlog the listen backlog
+ * @param timeouts the timeouts
+ * @param worker how each worker is started and sized
+ */
+public record PreforkSettings(InetAddress address, int port, int workers, int backlog, Timeouts timeouts,
+		Worker worker) {
+
+	/**
+	 * Timeouts.
+	 *
+	 * @param boot how long a worker may take to report ready
+	 * @param handoff how long a worker may take to acknowledge a handed-over connection
+	 * @param gracefulShutdown how long a graceful stop waits for workers to finish
+	 */
+	public record Timeouts(Duration boot, Duration handoff, Duration gracefulShutdown) {
+	}
+
+	/**
+	 * Worker processes.
+	 *
+	 * @param threads the request threads in each worker
+	 * @param maxConnections the connections each worker holds at once
+	 * @param jvmOptions extra JVM options for workers
+	 */
+	public record Worker(int threads, int maxConnections, List<String> jvmOptions) {
+	}
+
+}

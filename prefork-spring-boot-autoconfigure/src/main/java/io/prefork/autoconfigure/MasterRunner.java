@@ -1,0 +1,48 @@
+package io.prefork.autoconfigure;
+
+import java.net.InetAddress;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.ConfigurableEnvironment;
+
+import io.prefork.PreforkException;
+import io.prefork.master.Master;
+
+/**
+ * Binds the master's settings from the environment and runs it, reporting a failure the
+ * way Spring Boot reports one that stops an application from starting.
+ */
+final class MasterRunner {
+
+	private static final Log logger = LogFactory.getLog(MasterRunner.class);
+
+	private MasterRunner() {
+	}
+
+	/**
+	 * Run the master until it stops.
+	 * @param environment the application's environment
+	 * @return the process exit code
+	 */
+	static int run(ConfigurableEnvironment environment) {
+		try {
+			Binder binder = Binder.get(environment);
+			PreforkProperties properties = binder.bindOrCreate("server.prefork", PreforkProperties.class);
+			InetAddress address = binder.bind("server.address", InetAddress.class).orElse(null);
+			int port = binder.bind("server.port", Integer.class).orElse(8080);
+			return Master.forThisProcess(properties.toSettings(address, port)).run();
+		}
+		catch (PreforkException ex) {
+			logger.error(PreforkFailureAnalyzer.report(ex), (ex.getCause() != null) ? ex.getCause() : null);
+			return 1;
+		}
+		catch (RuntimeException ex) {
+			logger.error("Prefork master failed", ex);
+			return 1;
+		}
+	}
+
+}

@@ -1,0 +1,54 @@
+package io.prefork.autoconfigure;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+import io.prefork.protocol.WorkerIdentity;
+
+/**
+ * Tells the environment which prefork role this process has ({@code prefork.role}) and, in
+ * a worker, who it is ({@code prefork.worker.slot}, {@code .generation}, {@code .pid}) and
+ * which port the master listens on. Runs after the application's configuration is loaded
+ * and before logging starts, so the default log pattern can name the process.
+ */
+public class PreforkEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
+
+	@Override
+	public int getOrder() {
+		return Ordered.LOWEST_PRECEDENCE;
+	}
+
+	@Override
+	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+		PreforkRole role = PreforkRole.detect(application, environment);
+		if (role == PreforkRole.NONE) {
+			return;
+		}
+		Map<String, Object> properties = new HashMap<>();
+		properties.put(PreforkRole.PROPERTY, role.name().toLowerCase(java.util.Locale.ROOT));
+		String label = "master";
+		if (role == PreforkRole.WORKER) {
+			WorkerIdentity identity = WorkerIdentity.ofThisProcess();
+			properties.put("prefork.worker.slot", identity.slot());
+			properties.put("prefork.worker.generation", identity.generation());
+			properties.put("prefork.worker.pid", ProcessHandle.current().pid());
+			properties.put("server.port", identity.port());
+			label = "worker " + identity.slot();
+		}
+		environment.getPropertySources().addFirst(new MapPropertySource("prefork", properties));
+		// Lowest precedence: the application's own settings win.
+		Map<String, Object> defaults = new HashMap<>();
+		defaults.put("logging.pattern.level", "%5p [" + label + "]");
+		if (role == PreforkRole.WORKER) {
+			defaults.put("spring.main.banner-mode", "off");
+		}
+		environment.getPropertySources().addLast(new MapPropertySource("preforkDefaults", defaults));
+	}
+
+}

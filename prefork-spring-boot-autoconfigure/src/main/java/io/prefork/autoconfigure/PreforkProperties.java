@@ -1,0 +1,224 @@
+package io.prefork.autoconfigure;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+import io.prefork.InvalidPropertyException;
+import io.prefork.PreforkSettings;
+
+/**
+ * Configuration of the prefork server ({@code server.prefork.*}). Where it listens comes
+ * from Spring Boot's own {@code server.port} and {@code server.address}.
+ */
+@ConfigurationProperties("server.prefork")
+public class PreforkProperties {
+
+	/**
+	 * Whether the application's main method starts a prefork server (a master with worker
+	 * processes) instead of one embedded Tomcat.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Number of worker processes. Defaults to the number of available processors, and at
+	 * least 2 so that one crashing worker never leaves the pool empty.
+	 */
+	private Integer workers;
+
+	private final Worker worker = new Worker();
+
+	private final Timeouts timeouts = new Timeouts();
+
+	private final Overload overload = new Overload();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public Integer getWorkers() {
+		return this.workers;
+	}
+
+	public void setWorkers(Integer workers) {
+		this.workers = workers;
+	}
+
+	public Worker getWorker() {
+		return this.worker;
+	}
+
+	public Timeouts getTimeouts() {
+		return this.timeouts;
+	}
+
+	public Overload getOverload() {
+		return this.overload;
+	}
+
+	/**
+	 * Validate and map onto the engine's settings.
+	 * @param address the address to listen on ({@code server.address}), or {@code null}
+	 * @param port the port to listen on ({@code server.port})
+	 * @return the settings
+	 * @throws InvalidPropertyException naming the first property with an unusable value
+	 */
+	public PreforkSettings toSettings(InetAddress address, int port) {
+		check(port >= 0 && port <= 65535, "server.port", port, "must be between 0 and 65535");
+		int workerCount = (this.workers != null) ? this.workers
+				: Math.max(2, Runtime.getRuntime().availableProcessors());
+		check(workerCount >= 1 && workerCount <= 1024, "server.prefork.workers", workerCount,
+				"must be between 1 and 1024");
+		check(this.worker.threads >= 1, "server.prefork.worker.threads", this.worker.threads, "must be at least 1");
+		check(this.worker.maxConnections >= 1, "server.prefork.worker.max-connections", this.worker.maxConnections,
+				"must be at least 1");
+		checkPositive("server.prefork.timeouts.boot", this.timeouts.boot);
+		checkPositive("server.prefork.timeouts.handoff", this.timeouts.handoff);
+		checkPositive("server.prefork.timeouts.graceful-shutdown", this.timeouts.gracefulShutdown);
+		check(this.overload.backlog >= 1, "server.prefork.overload.backlog", this.overload.backlog,
+				"must be at least 1");
+		return new PreforkSettings(address, port, workerCount, this.overload.backlog,
+				new PreforkSettings.Timeouts(this.timeouts.boot, this.timeouts.handoff, this.timeouts.gracefulShutdown),
+				new PreforkSettings.Worker(this.worker.threads, this.worker.maxConnections, this.worker.jvmOptionList()));
+	}
+
+	private static void checkPositive(String property, Duration value) {
+		check(value != null && !value.isNegative() && !value.isZero(), property, value, "must be a positive duration");
+	}
+
+	private static void check(boolean valid, String property, Object value, String reason) {
+		if (!valid) {
+			throw new InvalidPropertyException(property, value, reason);
+		}
+	}
+
+	/**
+	 * Worker processes.
+	 */
+	public static class Worker {
+
+		/**
+		 * Maximum number of request-processing threads in each worker.
+		 */
+		private int threads = 50;
+
+		/**
+		 * Maximum number of connections each worker holds at once; the master hands a worker
+		 * no more than this.
+		 */
+		private int maxConnections = 1000;
+
+		/**
+		 * Extra JVM options for worker processes, separated by spaces (e.g. "-Xmx256m
+		 * -XX:+UseSerialGC"). They come after the master's own JVM options, so they win.
+		 */
+		private String jvmOptions = "";
+
+		public int getThreads() {
+			return this.threads;
+		}
+
+		public void setThreads(int threads) {
+			this.threads = threads;
+		}
+
+		public int getMaxConnections() {
+			return this.maxConnections;
+		}
+
+		public void setMaxConnections(int maxConnections) {
+			this.maxConnections = maxConnections;
+		}
+
+		public String getJvmOptions() {
+			return this.jvmOptions;
+		}
+
+		public void setJvmOptions(String jvmOptions) {
+			this.jvmOptions = jvmOptions;
+		}
+
+		List<String> jvmOptionList() {
+			String trimmed = (this.jvmOptions != null) ? this.jvmOptions.trim() : "";
+			return trimmed.isEmpty() ? List.of() : Arrays.asList(trimmed.split("\\s+"));
+		}
+
+	}
+
+	/**
+	 * Timeouts.
+	 */
+	public static class Timeouts {
+
+		/**
+		 * Maximum time a worker may take from spawn to ready before it is killed.
+		 */
+		private Duration boot = Duration.ofSeconds(60);
+
+		/**
+		 * Maximum time a worker may take to acknowledge a handed-over connection before it
+		 * is killed.
+		 */
+		private Duration handoff = Duration.ofSeconds(10);
+
+		/**
+		 * Maximum time a graceful stop (SIGTERM) waits for workers to finish in-flight
+		 * requests before killing them.
+		 */
+		private Duration gracefulShutdown = Duration.ofSeconds(30);
+
+		public Duration getBoot() {
+			return this.boot;
+		}
+
+		public void setBoot(Duration boot) {
+			this.boot = boot;
+		}
+
+		public Duration getHandoff() {
+			return this.handoff;
+		}
+
+		public void setHandoff(Duration handoff) {
+			this.handoff = handoff;
+		}
+
+		public Duration getGracefulShutdown() {
+			return this.gracefulShutdown;
+		}
+
+		public void setGracefulShutdown(Duration gracefulShutdown) {
+			this.gracefulShutdown = gracefulShutdown;
+		}
+
+	}
+
+	/**
+	 * Behaviour when every worker is busy.
+	 */
+	public static class Overload {
+
+		/**
+		 * Listen backlog of the master's socket: connections the kernel queues while no
+		 * worker can take one.
+		 */
+		private int backlog = 511;
+
+		public int getBacklog() {
+			return this.backlog;
+		}
+
+		public void setBacklog(int backlog) {
+			this.backlog = backlog;
+		}
+
+	}
+
+}

@@ -1,0 +1,38 @@
+package io.prefork.pool;
+
+import java.util.Map;
+
+/**
+ * How a worker process ended, decoded from a raw {@code waitpid} status.
+ *
+ * @param exitCode the exit code, or {@code -1} if a signal ended it
+ * @param signal the signal that ended it, or {@code 0}
+ */
+public record ExitStatus(int exitCode, int signal) {
+
+	private static final Map<Integer, String> SIGNAL_NAMES = Map.of(1, "SIGHUP", 2, "SIGINT", 3, "SIGQUIT", 6,
+			"SIGABRT", 9, "SIGKILL", 11, "SIGSEGV", 15, "SIGTERM");
+
+	/**
+	 * Decode a raw wait status (the Linux layout: low 7 bits the signal, next 8 the code).
+	 * @param raw the status
+	 * @return the exit status
+	 */
+	public static ExitStatus fromWaitStatus(int raw) {
+		int signal = raw & 0x7F;
+		return (signal == 0) ? new ExitStatus((raw >> 8) & 0xFF, 0) : new ExitStatus(-1, signal);
+	}
+
+	/**
+	 * Describe it for a log line.
+	 * @return e.g. "exited with code 1" or "killed by signal 9 (SIGKILL)"
+	 */
+	public String describe() {
+		if (this.signal == 0) {
+			return "exited with code " + this.exitCode;
+		}
+		String name = SIGNAL_NAMES.get(this.signal);
+		return "killed by signal " + this.signal + ((name != null) ? " (" + name + ")" : "");
+	}
+
+}

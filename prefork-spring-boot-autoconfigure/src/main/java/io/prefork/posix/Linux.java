@@ -1,0 +1,68 @@
+package io.prefork.posix;
+
+/**
+ * Linux (x86_64 and aarch64) values that jnr-constants does not carry. The prefork server
+ * is Linux-only: it relies on SOCK_SEQPACKET, accept4 and posix_spawn_file_actions_addclosefrom_np.
+ */
+final class Linux {
+
+	static final int AF_UNIX = 1;
+
+	static final int AF_INET = 2;
+
+	static final int AF_INET6 = 10;
+
+	static final int SOCK_STREAM = 1;
+
+	static final int SOCK_SEQPACKET = 5;
+
+	static final int SOCK_NONBLOCK = 0x800;
+
+	static final int SOCK_CLOEXEC = 0x80000;
+
+	static final int SOL_SOCKET = 1;
+
+	static final int SO_REUSEADDR = 2;
+
+	static final int SCM_RIGHTS = 1;
+
+	static final int IPPROTO_IPV6 = 41;
+
+	static final int IPV6_V6ONLY = 26;
+
+	static final int MSG_DONTWAIT = 0x40;
+
+	static final int MSG_CTRUNC = 0x8;
+
+	static final int MSG_NOSIGNAL = 0x4000;
+
+	static final int MSG_CMSG_CLOEXEC = 0x40000000;
+
+	static final int O_RDONLY = 0;
+
+	static final int O_NONBLOCK = 0x800;
+
+	static final int O_CLOEXEC = 0x80000;
+
+	static final int F_GETFL = 3;
+
+	static final int F_SETFL = 4;
+
+	static final int POLLIN = 0x1;
+
+	static final int POLLERR = 0x8;
+
+	static final int POLLHUP = 0x10;
+
+	static final int WNOHANG = 1;
+
+	static final short POSIX_SPAWN_SETPGROUP = 0x02;
+
+	static final short POSIX_SPAWN_SETSIGDEF = 0x04;
+
+	static final short POSIX_SPAWN_SETSIGMASK = 0x08;
+
+	private Linux() {
+	}
+
+}

@@ -1,0 +1,128 @@
+package io.prefork.posix;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import jnr.constants.platform.Errno;
+import jnr.ffi.byref.IntByReference;
+
+/**
+ * The master's listening TCP socket: non-blocking, close-on-exec, so no worker inherits it
+ * by accident and a poll that races with another accept never blocks the loop.
+ */
+public final class ListeningSocket implements AutoCloseable {
+
+	private final int fd;
+
+	private final int port;
+
+	private ListeningSocket(int fd, int port) {
+		this.fd = fd;
+		this.port = port;
+	}
+
+	/**
+	 * Bind and listen.
+	 * @param address the address to bind, or {@code null} for every local address (IPv6
+	 * dual-stack when the machine has IPv6, else IPv4)
+	 * @param port the port, {@code 0} for an ephemeral one
+	 * @param backlog the listen backlog
+	 * @return the listening socket
+	 * @throws PosixException if the socket cannot be bound
+	 */
+	public static ListeningSocket open(InetAddress address, int port, int backlog) throws PosixException {
+		boolean ipv6 = (address == null) ? ipv6Available() : address instanceof Inet6Address;
+		int family = ipv6 ? Linux.AF_INET6 : Linux.AF_INET;
+		int fd = LibC.INSTANCE.socket(family, Linux.SOCK_STREAM | Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			throw PosixException.last("socket");
+		}
+		try {
+			setOption(fd, Linux.SOL_SOCKET, Linux.SO_REUSEADDR, 1);
+			if (ipv6 && address == null) {
+				setOption(fd, Linux.IPPROTO_IPV6, Linux.IPV6_V6ONLY, 0);
+			}
+			byte[] sockaddr = SocketAddresses.encode(family, address, port);
+			if (LibC.INSTANCE.bind(fd, sockaddr, sockaddr.length) != 0) {
+				throw PosixException.last("bind to " + SocketAddresses.describe(address, port));
+			}
+			if (LibC.INSTANCE.listen(fd, backlog) != 0) {
+				throw PosixException.last("listen");
+			}
+			return new ListeningSocket(fd, boundPort(fd));
+		}
+		catch (PosixException ex) {
+			LibC.INSTANCE.close(fd);
+			throw ex;
+		}
+	}
+
+	private static boolean ipv6Available() {
+		int probe = LibC.INSTANCE.socket(Linux.AF_INET6, Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, 0);
+		if (probe < 0) {
+			return false;
+		}
+		LibC.INSTANCE.close(probe);
+		return true;
+	}
+
+	private static void setOption(int fd, int level, int option, int value) throws PosixException {
+		if (LibC.INSTANCE.setsockopt(fd, level, option, new IntByReference(value), 4) != 0) {
+			throw PosixException.last("setsockopt " + option);
+		}
+	}
+
+	private static int boundPort(int fd) throws PosixException {
+		byte[] sockaddr = new byte[128];
+		IntByReference length = new IntByReference(sockaddr.length);
+		if (LibC.INSTANCE.getsockname(fd, sockaddr, length) != 0) {
+			throw PosixException.last("getsockname");
+		}
+		// sin_port and sin6_port sit at the same offset, in network byte order.
+		return ByteBuffer.wrap(sockaddr, 2, 2).order(ByteOrder.BIG_ENDIAN).getShort() & 0xFFFF;
+	}
+
+	/**
+	 * Accept one pending connection.
+	 * @return the connection's fd (blocking, close-on-exec), or {@code -1} when none is
+	 * pending or the client gave up before it was accepted
+	 * @throws PosixException on any other error, e.g. EMFILE
+	 */
+	public int accept() throws PosixException {
+		int connection = LibC.INSTANCE.accept4(this.fd, null, null, Linux.SOCK_CLOEXEC);
+		if (connection >= 0) {
+			return connection;
+		}
+		int errno = LibC.errno();
+		if (errno == Errno.EAGAIN.intValue() || errno == Errno.EWOULDBLOCK.intValue()
+				|| errno == Errno.ECONNABORTED.intValue() || errno == Errno.EINTR.intValue()
+				|| errno == Errno.EPROTO.intValue()) {
+			return -1;
+		}
+		throw new PosixException("accept4", errno);
+	}
+
+	/**
+	 * Return the file descriptor.
+	 * @return the fd
+	 */
+	public int fd() {
+		return this.fd;
+	}
+
+	/**
+	 * Return the bound port (the real one when 0 was asked for).
+	 * @return the port
+	 */
+	public int port() {
+		return this.port;
+	}
+
+	@Override
+	public void close() {
+		LibC.INSTANCE.close(this.fd);
+	}
+
+}

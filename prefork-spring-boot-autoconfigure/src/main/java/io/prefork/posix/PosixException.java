@@ -1,0 +1,45 @@
+package io.prefork.posix;
+
+import java.io.IOException;
+
+import jnr.constants.platform.Errno;
+
+/**
+ * A failed system call, with its errno.
+ */
+public class PosixException extends IOException {
+
+	private final int errno;
+
+	PosixException(String call, int errno) {
+		super(call + " failed: " + describe(errno));
+		this.errno = errno;
+	}
+
+	static PosixException last(String call) {
+		return new PosixException(call, LibC.errno());
+	}
+
+	/**
+	 * Return the errno of the failed call.
+	 * @return the errno
+	 */
+	public int errno() {
+		return this.errno;
+	}
+
+	/**
+	 * Whether the call failed only because it would have blocked.
+	 * @return {@code true} for EAGAIN/EWOULDBLOCK
+	 */
+	public boolean wouldBlock() {
+		return this.errno == Errno.EAGAIN.intValue() || this.errno == Errno.EWOULDBLOCK.intValue();
+	}
+
+	static String describe(int errno) {
+		Errno known = Errno.valueOf(errno);
+		return (known != null && known != Errno.__UNKNOWN_CONSTANT__) ? known.name() + " (" + known.description() + ")"
+				: "errno " + errno;
+	}
+
+}

@@ -1,0 +1,55 @@
+package io.prefork.posix;
+
+import jnr.constants.platform.Errno;
+import jnr.constants.platform.Signal;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+
+/**
+ * Reaping and signalling child processes.
+ */
+public final class Processes {
+
+	private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
+
+	private Processes() {
+	}
+
+	/**
+	 * Reap one exited child without blocking.
+	 * @return the child's pid and raw wait status, or {@code null} when no child has exited
+	 */
+	public static Reaped reapOne() {
+		int[] status = new int[1];
+		int pid = POSIX.waitpid(-1, status, Linux.WNOHANG);
+		return (pid > 0) ? new Reaped(pid, status[0]) : null;
+	}
+
+	/**
+	 * Block until a child exits and reap it.
+	 * @param pid the child
+	 */
+	public static void awaitExit(int pid) {
+		POSIX.waitpid(pid, new int[1], 0);
+	}
+
+	/**
+	 * Send a signal.
+	 * @param pid the process
+	 * @param signal the signal
+	 * @return {@code false} if the process no longer exists
+	 */
+	public static boolean signal(int pid, Signal signal) {
+		return POSIX.kill(pid, signal.intValue()) == 0 || POSIX.errno() != Errno.ESRCH.intValue();
+	}
+
+	/**
+	 * A reaped child.
+	 *
+	 * @param pid its pid
+	 * @param status its raw {@code waitpid} status
+	 */
+	public record Reaped(int pid, int status) {
+	}
+
+}

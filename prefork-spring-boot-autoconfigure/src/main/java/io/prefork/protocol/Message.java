@@ -1,0 +1,41 @@
+package io.prefork.protocol;
+
+/**
+ * A message on a worker's control channel. One message is one {@code SOCK_SEQPACKET}
+ * packet; {@link MessageCodec} frames it.
+ */
+public sealed interface Message {
+
+	/**
+	 * Master to worker: here is a connection (its fd rides along the packet).
+	 *
+	 * @param connectionId the master's id for the connection
+	 */
+	record Handoff(long connectionId) implements Message {
+	}
+
+	/**
+	 * Worker to master: the application has started and takes connections.
+	 *
+	 * @param pid the worker's pid
+	 */
+	record Ready(long pid) implements Message {
+	}
+
+	/**
+	 * Worker to master: Tomcat has taken the handed-over connection.
+	 *
+	 * @param connectionId the connection's id
+	 */
+	record Accepted(long connectionId) implements Message {
+	}
+
+	/**
+	 * Worker to master: the connection is closed.
+	 *
+	 * @param connectionId the connection's id
+	 */
+	record Closed(long connectionId) implements Message {
+	}
+
+}

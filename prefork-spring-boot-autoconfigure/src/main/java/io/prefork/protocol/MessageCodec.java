@@ -1,0 +1,76 @@
+package io.prefork.protocol;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+
+/**
+ * Frames messages as one type byte followed by one big-endian long. Every frame is
+ * {@link #FRAME_SIZE} bytes, so a short or long packet is a protocol error, not a guess.
+ */
+public final class MessageCodec {
+
+	/** The size of every frame. */
+	public static final int FRAME_SIZE = 9;
+
+	private static final byte HANDOFF = 1;
+
+	private static final byte READY = 2;
+
+	private static final byte ACCEPTED = 3;
+
+	private static final byte CLOSED = 4;
+
+	private MessageCodec() {
+	}
+
+	/**
+	 * Encode a message.
+	 * @param message the message
+	 * @return its frame
+	 */
+	public static byte[] encode(Message message) {
+		ByteBuffer frame = ByteBuffer.allocate(FRAME_SIZE);
+		if (message instanceof Message.Handoff handoff) {
+			frame.put(HANDOFF).putLong(handoff.connectionId());
+		}
+		else if (message instanceof Message.Ready ready) {
+			frame.put(READY).putLong(ready.pid());
+		}
+		else if (message instanceof Message.Accepted accepted) {
+			frame.put(ACCEPTED).putLong(accepted.connectionId());
+		}
+		else if (message instanceof Message.Closed closed) {
+			frame.put(CLOSED).putLong(closed.connectionId());
+		}
+		return frame.array();
+	}
+
+	/**
+	 * Decode a frame.
+	 * @param bytes the buffer holding it
+	 * @param length the packet's length
+	 * @return the message
+	 * @throws ProtocolException if the frame is malformed
+	 */
+	public static Message decode(byte[] bytes, int length) {
+		if (length != FRAME_SIZE) {
+			throw new ProtocolException("frame of " + length + " bytes, expected " + FRAME_SIZE);
+		}
+		ByteBuffer frame = ByteBuffer.wrap(bytes, 0, length);
+		try {
+			byte type = frame.get();
+			long value = frame.getLong();
+			return switch (type) {
+				case HANDOFF -> new Message.Handoff(value);
+				case READY -> new Message.Ready(value);
+				case ACCEPTED -> new Message.Accepted(value);
+				case CLOSED -> new Message.Closed(value);
+				default -> throw new ProtocolException("unknown message type " + type);
+			};
+		}
+		catch (BufferUnderflowException ex) {
+			throw new ProtocolException("truncated frame");
+		}
+	}
+
+}

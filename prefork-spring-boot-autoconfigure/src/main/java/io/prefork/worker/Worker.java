@@ -1,0 +1,220 @@
+package io.prefork.worker;
+
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.prefork.PreforkException;
+import io.prefork.posix.ControlSocket;
+import io.prefork.posix.FileDescriptors;
+import io.prefork.posix.PosixException;
+import io.prefork.posix.ProcessSpawner;
+import io.prefork.protocol.Message;
+import io.prefork.protocol.MessageCodec;
+import io.prefork.protocol.ProtocolException;
+import io.prefork.protocol.WorkerIdentity;
+
+/**
+ * This JVM's side of being a worker: the control channel to the master (fd 3), the queue of
+ * handed-over connections Tomcat takes from, and the reports back (ready, accepted,
+ * closed). A JVM is at most one worker, so there is one instance, reachable from the
+ * Tomcat protocol class that Tomcat creates by name.
+ */
+public final class Worker {
+
+	private static final Log logger = LogFactory.getLog(Worker.class);
+
+	private static final Object WAKE_UP = new Object();
+
+	private static volatile Worker current;
+
+	private final WorkerIdentity identity;
+
+	private final ControlSocket channel;
+
+	private final PassedSockets passedSockets;
+
+	private final MasterGone masterGone;
+
+	private final BlockingQueue<Object> handedOver = new LinkedBlockingQueue<>();
+
+	private final Map<SocketChannel, Long> connectionIds = new ConcurrentHashMap<>();
+
+	private Worker(WorkerIdentity identity, ControlSocket channel, PassedSockets passedSockets, MasterGone masterGone) {
+		this.identity = identity;
+		this.channel = channel;
+		this.passedSockets = passedSockets;
+		this.masterGone = masterGone;
+	}
+
+	/**
+	 * Become a worker: check the JVM can adopt passed sockets and start listening to the
+	 * master. Idempotent.
+	 * @param identity the identity the master gave this process
+	 * @param masterGone what to do when the master disappears
+	 * @return the worker
+	 * @throws PreforkException if this JVM cannot serve handed-over connections
+	 */
+	public static synchronized Worker start(WorkerIdentity identity, MasterGone masterGone) {
+		if (current == null) {
+			Worker worker = new Worker(identity, ControlSocket.adopt(ProcessSpawner.CHILD_CONTROL_FD),
+					PassedSockets.probe(), masterGone);
+			Thread control = new Thread(worker::receiveLoop, "prefork-worker-" + identity.slot() + "-control");
+			control.setDaemon(true);
+			control.start();
+			current = worker;
+		}
+		return current;
+	}
+
+	/**
+	 * Return this process's worker.
+	 * @return the worker
+	 * @throws IllegalStateException if this process is not a started worker
+	 */
+	public static Worker current() {
+		Worker worker = current;
+		if (worker == null) {
+			throw new IllegalStateException("This process is not a prefork worker");
+		}
+		return worker;
+	}
+
+	/**
+	 * Return the identity.
+	 * @return the identity the master gave this process
+	 */
+	public WorkerIdentity identity() {
+		return this.identity;
+	}
+
+	/**
+	 * Tell the master the application is ready for connections.
+	 */
+	public void ready() {
+		report(new Message.Ready(ProcessHandle.current().pid()));
+	}
+
+	/**
+	 * Wait for the next handed-over connection and acknowledge it to the master.
+	 * @return the connection, or {@code null} when {@link #wakeUpTaker()} was called
+	 * @throws InterruptedException if the waiting thread is interrupted
+	 */
+	public SocketChannel takeConnection() throws InterruptedException {
+		Object next = this.handedOver.take();
+		if (next == WAKE_UP) {
+			return null;
+		}
+		HandedOver connection = (HandedOver) next;
+		this.connectionIds.put(connection.channel(), connection.id());
+		report(new Message.Accepted(connection.id()));
+		return connection.channel();
+	}
+
+	/**
+	 * Make a thread blocked in {@link #takeConnection()} return (connector pause or stop).
+	 */
+	public void wakeUpTaker() {
+		this.handedOver.add(WAKE_UP);
+	}
+
+	/**
+	 * Report that a connection taken with {@link #takeConnection()} is closed. Calls for
+	 * other channels, and repeated calls, are ignored.
+	 * @param connection the connection
+	 */
+	public void connectionClosed(SocketChannel connection) {
+		Long id = this.connectionIds.remove(connection);
+		if (id != null) {
+			report(new Message.Closed(id));
+		}
+	}
+
+	private void report(Message message) {
+		try {
+			this.channel.send(MessageCodec.encode(message));
+		}
+		catch (PosixException ex) {
+			// The receive loop sees the same failure as EOF and stops the worker.
+			logger.debug("Cannot report " + message + " to the master: " + ex.getMessage());
+		}
+	}
+
+	private void receiveLoop() {
+		try {
+			ControlSocket.Received received;
+			while ((received = this.channel.receive()) != null) {
+				handle(received);
+			}
+			logger.warn("Prefork master is gone (control channel closed); worker " + this.identity.slot()
+					+ " stopping");
+		}
+		catch (PosixException | ProtocolException ex) {
+			logger.error("Control channel to the master failed (" + ex.getMessage() + "); worker stopping");
+		}
+		this.masterGone.stop();
+	}
+
+	private void handle(ControlSocket.Received received) {
+		Message message = MessageCodec.decode(received.bytes(), received.bytes().length);
+		if (!(message instanceof Message.Handoff handoff) || received.fd() < 0) {
+			FileDescriptors.close(received.fd());
+			throw new ProtocolException("unexpected message from the master: " + message);
+		}
+		try {
+			this.handedOver.add(new HandedOver(handoff.connectionId(), this.passedSockets.adopt(received.fd())));
+		}
+		catch (IOException ex) {
+			logger.debug("Dropping connection " + handoff.connectionId() + ": " + ex.getMessage());
+			FileDescriptors.close(received.fd());
+			report(new Message.Accepted(handoff.connectionId()));
+			report(new Message.Closed(handoff.connectionId()));
+		}
+	}
+
+	/**
+	 * What a worker does when its master disappears.
+	 */
+	@FunctionalInterface
+	public interface MasterGone {
+
+		/**
+		 * Stop this worker process.
+		 */
+		void stop();
+
+		/**
+		 * Exit the JVM (running shutdown hooks, so the application closes), and halt it if
+		 * that takes longer than {@code grace}: an orphaned worker must not linger.
+		 * @param grace how long the shutdown hooks may run
+		 * @return the action
+		 */
+		static MasterGone exitWithin(java.time.Duration grace) {
+			return () -> {
+				Thread halt = new Thread(() -> {
+					try {
+						Thread.sleep(grace.toMillis());
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+					}
+					Runtime.getRuntime().halt(1);
+				}, "prefork-worker-halt");
+				halt.setDaemon(true);
+				halt.start();
+				System.exit(0);
+			};
+		}
+
+	}
+
+	private record HandedOver(long id, SocketChannel channel) {
+	}
+
+}

@@ -1,0 +1,90 @@
+package io.prefork.sample;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Endpoints that show what process isolation buys: who answered, CPU work, slow requests,
+ * and requests that crash, hang or leak.
+ */
+@RestController
+class SampleController {
+
+	private static final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+
+	/** Retained on purpose by {@code /leak}. */
+	private static final List<byte[]> leaked = new ArrayList<>();
+
+	private final long pid = ProcessHandle.current().pid();
+
+	private final int slot;
+
+	SampleController(@Value("${prefork.worker.slot:-1}") int slot) {
+		this.slot = slot;
+	}
+
+	@GetMapping("/hello")
+	Map<String, Object> hello() {
+		return Map.of("message", "hello", "pid", this.pid, "slot", this.slot);
+	}
+
+	@GetMapping("/client")
+	Map<String, Object> client(HttpServletRequest request) {
+		return Map.of("address", request.getRemoteAddr(), "port", request.getRemotePort(), "pid", this.pid);
+	}
+
+	@GetMapping("/cpu")
+	Map<String, Object> cpu(@RequestParam(defaultValue = "10") long ms) {
+		long until = threads.getCurrentThreadCpuTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+		long spins = 0;
+		double sink = 0;
+		while (threads.getCurrentThreadCpuTime() < until) {
+			for (int i = 0; i < 10_000; i++) {
+				sink += Math.sqrt(i + spins);
+			}
+			spins++;
+		}
+		return Map.of("cpuMs", ms, "spins", spins, "pid", this.pid, "sink", sink > 0);
+	}
+
+	@GetMapping("/sleep")
+	Map<String, Object> sleep(@RequestParam(defaultValue = "100") long ms) throws InterruptedException {
+		Thread.sleep(ms);
+		return Map.of("sleptMs", ms, "pid", this.pid);
+	}
+
+	@GetMapping("/crash")
+	void crash() {
+		// Abrupt, like a native crash: no shutdown hooks, no response.
+		Runtime.getRuntime().halt(70);
+	}
+
+	@GetMapping("/hang")
+	void hang() {
+		while (!Thread.currentThread().isInterrupted()) {
+			Thread.onSpinWait();
+		}
+	}
+
+	@GetMapping("/leak")
+	Map<String, Object> leak(@RequestParam(defaultValue = "10") int mb) {
+		synchronized (leaked) {
+			for (int i = 0; i < mb; i++) {
+				leaked.add(new byte[1024 * 1024]);
+			}
+			return Map.of("retainedMb", leaked.size(), "pid", this.pid);
+		}
+	}
+
+}
