@@ -498,8 +498,13 @@ public final class Master {
 			return worker.channel().trySendWithFd(frame, frame.length, connection);
 		}
 		catch (PosixException ex) {
-			logger.warn(worker + ": cannot hand over a connection (" + ex.getMessage() + "), killing it");
-			kill(worker, now);
+			if (ex.peerGone()) {
+				channelClosed(worker, now);
+			}
+			else {
+				logger.warn(worker + ": cannot hand over a connection (" + ex.getMessage() + "), killing it");
+				kill(worker, now);
+			}
 			return false;
 		}
 	}

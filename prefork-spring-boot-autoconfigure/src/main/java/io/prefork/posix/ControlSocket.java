@@ -103,8 +103,8 @@ public final class ControlSocket implements AutoCloseable {
 	/**
 	 * Receive one message without blocking; no descriptor is expected.
 	 * @param into where to put the bytes
-	 * @return the message length, {@code 0} at EOF (the peer is gone), {@code -1} if none
-	 * is pending
+	 * @return the message length, {@code 0} at EOF or reset (the peer is gone), {@code -1}
+	 * if none is pending
 	 * @throws PosixException on an error
 	 */
 	public int receiveNow(byte[] into) throws PosixException {
@@ -116,12 +116,15 @@ public final class ControlSocket implements AutoCloseable {
 		if (failure.wouldBlock()) {
 			return -1;
 		}
+		if (failure.peerGone()) {
+			return 0;
+		}
 		throw failure;
 	}
 
 	/**
 	 * Block until one message arrives, taking any descriptor passed with it (close-on-exec).
-	 * @return the message, or {@code null} at EOF
+	 * @return the message, or {@code null} at EOF or reset (the peer is gone)
 	 * @throws PosixException on an error
 	 */
 	public Received receive() throws PosixException {
@@ -131,7 +134,11 @@ public final class ControlSocket implements AutoCloseable {
 		header.allocateControl(4);
 		int received = POSIX.recvmsg(this.fd, header, Linux.MSG_CMSG_CLOEXEC);
 		if (received < 0) {
-			throw new PosixException("recvmsg", POSIX.errno());
+			PosixException failure = new PosixException("recvmsg", POSIX.errno());
+			if (failure.peerGone()) {
+				return null;
+			}
+			throw failure;
 		}
 		if (received == 0) {
 			return null;

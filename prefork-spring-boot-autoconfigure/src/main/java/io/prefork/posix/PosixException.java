@@ -36,6 +36,14 @@ public class PosixException extends IOException {
 		return this.errno == Errno.EAGAIN.intValue() || this.errno == Errno.EWOULDBLOCK.intValue();
 	}
 
+	/**
+	 * Whether the call failed because the peer process is gone.
+	 * @return {@code true} for ECONNRESET and EPIPE
+	 */
+	public boolean peerGone() {
+		return this.errno == Errno.ECONNRESET.intValue() || this.errno == Errno.EPIPE.intValue();
+	}
+
 	static String describe(int errno) {
 		Errno known = Errno.valueOf(errno);
 		return (known != null && known != Errno.__UNKNOWN_CONSTANT__) ? known.name() + " (" + known.description() + ")"

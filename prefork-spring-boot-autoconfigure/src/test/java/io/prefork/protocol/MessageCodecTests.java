@@ -1,0 +1,66 @@
+package io.prefork.protocol;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class MessageCodecTests {
+
+	static List<Message> messages() {
+		return List.of(new Message.Handoff(1), new Message.Handoff(Long.MAX_VALUE), new Message.Ready(4242),
+				new Message.Accepted(7), new Message.Accepted(Long.MIN_VALUE), new Message.Closed(-1),
+				new Message.Closed(0));
+	}
+
+	@ParameterizedTest
+	@MethodSource("messages")
+	void roundTripsEveryMessage(Message message) {
+		byte[] frame = MessageCodec.encode(message);
+		assertThat(frame).hasSize(MessageCodec.FRAME_SIZE);
+		assertThat(MessageCodec.decode(frame, frame.length)).isEqualTo(message);
+	}
+
+	@Test
+	void testsCoverEveryMessageType() {
+		assertThat(messages().stream().map(Object::getClass).collect(Collectors.toSet()))
+			.containsExactlyInAnyOrderElementsOf(Arrays.asList(Message.class.getPermittedSubclasses()));
+	}
+
+	@Test
+	void encodesTheValueBigEndianAfterTheTypeByte() {
+		assertThat(MessageCodec.encode(new Message.Handoff(0x0102030405060708L)))
+			.isEqualTo(new byte[] { 1, 1, 2, 3, 4, 5, 6, 7, 8 });
+	}
+
+	@Test
+	void decodesAFrameAtTheStartOfALargerReceiveBuffer() {
+		byte[] buffer = Arrays.copyOf(MessageCodec.encode(new Message.Ready(99)), 256);
+		assertThat(MessageCodec.decode(buffer, MessageCodec.FRAME_SIZE)).isEqualTo(new Message.Ready(99));
+	}
+
+	@ParameterizedTest
+	@ValueSource(ints = { 0, 1, 8, 10, 256 })
+	void rejectsAFrameOfTheWrongLength(int length) {
+		byte[] buffer = Arrays.copyOf(MessageCodec.encode(new Message.Ready(1)), 256);
+		assertThatExceptionOfType(ProtocolException.class).isThrownBy(() -> MessageCodec.decode(buffer, length))
+			.withMessage("frame of " + length + " bytes, expected 9");
+	}
+
+	@ParameterizedTest
+	@ValueSource(bytes = { 0, 5, 127, -1 })
+	void rejectsAnUnknownType(byte type) {
+		byte[] frame = MessageCodec.encode(new Message.Closed(3));
+		frame[0] = type;
+		assertThatExceptionOfType(ProtocolException.class).isThrownBy(() -> MessageCodec.decode(frame, frame.length))
+			.withMessage("unknown message type " + type);
+	}
+
+}

@@ -1,0 +1,54 @@
+package io.prefork.protocol;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class WorkerIdentityTests {
+
+	@Test
+	void encodesAsNameValuePairs() {
+		assertThat(new WorkerIdentity(1, 3, 8080).encode()).isEqualTo("slot=1,generation=3,port=8080");
+	}
+
+	@Test
+	void parsesWhatItEncodes() {
+		WorkerIdentity identity = new WorkerIdentity(12, 345, 65535);
+		assertThat(WorkerIdentity.parse(identity.encode())).isEqualTo(identity);
+	}
+
+	@Test
+	void parsesFieldsInAnyOrderAndToleratesSpaces() {
+		assertThat(WorkerIdentity.parse(" port = 9000 ,slot=0, generation=2"))
+			.isEqualTo(new WorkerIdentity(0, 2, 9000));
+	}
+
+	@Test
+	void rejectsAMissingField() {
+		assertThatExceptionOfType(ProtocolException.class).isThrownBy(() -> WorkerIdentity.parse("slot=1,generation=3"))
+			.withMessage("PREFORK_WORKER lacks 'port'");
+	}
+
+	@Test
+	void rejectsAValueThatIsNotANumber() {
+		assertThatExceptionOfType(ProtocolException.class)
+			.isThrownBy(() -> WorkerIdentity.parse("slot=1,generation=x3,port=8080"))
+			.withMessage("PREFORK_WORKER field 'generation=x3' is not a number");
+	}
+
+	@Test
+	void rejectsAFieldWithoutEqualsSign() {
+		assertThatExceptionOfType(ProtocolException.class)
+			.isThrownBy(() -> WorkerIdentity.parse("slot=1,generation=3,port"))
+			.withMessage("PREFORK_WORKER field 'port' is not name=value");
+	}
+
+	@Test
+	void rejectsAnEmptyValue() {
+		assertThatExceptionOfType(ProtocolException.class).isThrownBy(() -> WorkerIdentity.parse(""))
+			.withMessageContaining("PREFORK_WORKER")
+			.withMessageContaining("is not name=value");
+	}
+
+}

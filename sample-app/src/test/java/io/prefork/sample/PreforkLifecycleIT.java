@@ -1,0 +1,61 @@
+package io.prefork.sample;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Starting and stopping the real master: no worker ever outlives it.
+ */
+class PreforkLifecycleIT {
+
+	@Test
+	void sigtermStopsTheWorkersAndExitsWithZero() throws Exception {
+		try (PreforkServer server = PreforkServer.start()) {
+			server.awaitWorkersReady(2);
+			List<ProcessHandle> workers = workers(server);
+			server.process().destroy();
+			assertThat(server.process().waitFor(90, TimeUnit.SECONDS)).as("master exited").isTrue();
+			assertThat(server.process().exitValue()).isZero();
+			assertThat(workers).noneMatch(ProcessHandle::isAlive);
+			assertThat(server.output()).contains("SIGTERM: stopping").contains("All workers stopped");
+		}
+	}
+
+	@Test
+	void killingTheMasterTakesTheWorkersWithItWithinFiveSeconds() throws Exception {
+		try (PreforkServer server = PreforkServer.start()) {
+			server.awaitWorkersReady(2);
+			List<ProcessHandle> workers = workers(server);
+			server.process().destroyForcibly();
+			assertThat(server.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+			server.awaitTrue("exit of every worker after the master's", Duration.ofSeconds(5),
+					() -> workers.stream().noneMatch(ProcessHandle::isAlive));
+			assertThat(server.output()).contains("Prefork master is gone");
+		}
+	}
+
+	@Test
+	void withPreforkDisabledTheSameJarIsAPlainTomcat() throws Exception {
+		try (PreforkServer server = PreforkServer.start("--server.prefork.enabled=false")) {
+			RawHttp.Response response = RawHttp.getOnce(server.port(), "/hello");
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.pid()).isEqualTo(server.pid());
+			assertThat(response.body()).contains("\"slot\":-1");
+			assertThat(server.workerPids()).isEmpty();
+		}
+	}
+
+	private static List<ProcessHandle> workers(PreforkServer server) {
+		List<ProcessHandle> workers = server.workerPids().stream()
+			.map((pid) -> ProcessHandle.of(pid).orElseThrow())
+			.toList();
+		assertThat(workers).hasSize(2);
+		return workers;
+	}
+
+}

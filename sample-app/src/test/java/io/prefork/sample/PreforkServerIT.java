@@ -1,0 +1,184 @@
+package io.prefork.sample;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One real master with two real workers serving the sample app on loopback.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PreforkServerIT {
+
+	private static PreforkServer server;
+
+	@BeforeAll
+	static void start() throws IOException {
+		server = PreforkServer.start();
+		server.awaitWorkersReady(2);
+	}
+
+	@AfterAll
+	static void stop() {
+		if (server != null) {
+			server.close();
+		}
+	}
+
+	@Test
+	@Order(1)
+	void requestsAreServedBySeveralWorkersAndNeverByTheMaster() throws Exception {
+		Set<Long> pids = new HashSet<>();
+		server.awaitTrue("answers from 2 distinct workers (saw " + pids + ")", Duration.ofSeconds(60), () -> {
+			pids.addAll(concurrentSleeps(8));
+			return pids.size() >= 2;
+		});
+		assertThat(pids).doesNotContain(server.pid());
+		assertThat(server.workerPids()).containsAll(pids);
+	}
+
+	@Test
+	@Order(2)
+	void onlyTheMasterHoldsTheListeningSocket() throws IOException {
+		String socket = "socket:[" + listeningSocketInode(server.port()) + "]";
+		assertThat(openSockets(server.pid())).contains(socket);
+		for (long worker : server.workerPids()) {
+			assertThat(openSockets(worker)).as("sockets of worker pid %d", worker).doesNotContain(socket);
+		}
+	}
+
+	@Test
+	@Order(3)
+	void twoHundredConcurrentRequestsAllSucceed() throws Exception {
+		ExecutorService clients = Executors.newFixedThreadPool(200);
+		try {
+			List<Future<RawHttp.Response>> responses = new ArrayList<>();
+			for (int i = 0; i < 200; i++) {
+				responses.add(clients.submit(() -> RawHttp.getOnce(server.port(), "/sleep?ms=20")));
+			}
+			for (Future<RawHttp.Response> response : responses) {
+				assertThat(response.get().status()).isEqualTo(200);
+			}
+		}
+		finally {
+			clients.shutdownNow();
+		}
+	}
+
+	@Test
+	@Order(4)
+	void keepAliveServesSeveralRequestsOnOneConnection() throws IOException {
+		try (RawHttp http = new RawHttp(server.port())) {
+			Set<Long> pids = new HashSet<>();
+			for (int i = 0; i < 5; i++) {
+				RawHttp.Response response = http.get("/hello", false);
+				assertThat(response.status()).isEqualTo(200);
+				pids.add(response.pid());
+			}
+			assertThat(pids).as("one connection stays with one worker").hasSize(1);
+		}
+	}
+
+	@Test
+	@Order(5)
+	void theApplicationSeesTheRealClientAddress() throws IOException {
+		try (RawHttp http = new RawHttp(server.port())) {
+			String body = http.get("/client", true).body();
+			assertThat(body).contains("\"address\":\"127.0.0.1\"")
+				.contains("\"port\":" + http.socket().getLocalPort());
+		}
+	}
+
+	@Test
+	@Order(6)
+	void aKilledWorkerIsReplacedAndTheNewOneServes() throws Exception {
+		Set<Long> before = server.workerPids();
+		long victim = before.iterator().next();
+		ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+		Set<Long> seen = new HashSet<>();
+		server.awaitTrue("a new worker to answer (old " + before + ", answers " + seen + ")", PreforkServer.STARTUP,
+				() -> {
+					seen.addAll(concurrentSleeps(4));
+					return seen.stream().anyMatch((pid) -> !before.contains(pid));
+				});
+		assertThat(seen).doesNotContain(victim, server.pid());
+		assertThat(server.output()).containsPattern("WARN \\[master].*worker \\d pid " + victim
+				+ " killed by signal 9 \\(SIGKILL\\) after .*, unexpectedly; replacing it");
+	}
+
+	/** Overlapping slow requests, so that the master spreads them over the workers. */
+	private static Set<Long> concurrentSleeps(int count) {
+		ExecutorService clients = Executors.newFixedThreadPool(count);
+		try {
+			List<Callable<RawHttp.Response>> calls = new ArrayList<>();
+			for (int i = 0; i < count; i++) {
+				calls.add(() -> RawHttp.getOnce(server.port(), "/sleep?ms=50"));
+			}
+			Set<Long> pids = new HashSet<>();
+			for (Future<RawHttp.Response> response : clients.invokeAll(calls)) {
+				try {
+					pids.add(response.get().pid());
+				}
+				catch (Exception ex) {
+					// A connection cut by a dying worker; the poll tries again.
+				}
+			}
+			return pids;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError(ex);
+		}
+		finally {
+			clients.shutdownNow();
+		}
+	}
+
+	private static String listeningSocketInode(int port) throws IOException {
+		String localPort = String.format(":%04X", port);
+		for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+			for (String line : Files.readAllLines(Path.of(table))) {
+				String[] fields = line.trim().split("\\s+");
+				if (fields.length > 9 && fields[1].endsWith(localPort) && fields[3].equals("0A")) {
+					return fields[9];
+				}
+			}
+		}
+		throw new AssertionError("No listening socket on port " + port);
+	}
+
+	private static List<String> openSockets(long pid) throws IOException {
+		try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+			List<String> targets = new ArrayList<>();
+			for (Path fd : fds.toList()) {
+				try {
+					targets.add(Files.readSymbolicLink(fd).toString());
+				}
+				catch (IOException ex) {
+					// closed while listing
+				}
+			}
+			return targets;
+		}
+	}
+
+}

@@ -1,0 +1,109 @@
+package io.prefork.sample;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * HTTP/1.1 over a plain socket, so a test controls exactly which connection carries which
+ * request (keep-alive, Connection: close, the client's own port).
+ */
+final class RawHttp implements AutoCloseable {
+
+	private static final Pattern PID = Pattern.compile("\"pid\":(\\d+)");
+
+	private final Socket socket;
+
+	private final InputStream in;
+
+	private final OutputStream out;
+
+	RawHttp(int port) throws IOException {
+		this.socket = new Socket(InetAddress.getLoopbackAddress(), port);
+		this.socket.setSoTimeout(30_000);
+		this.in = this.socket.getInputStream();
+		this.out = this.socket.getOutputStream();
+	}
+
+	Socket socket() {
+		return this.socket;
+	}
+
+	/**
+	 * Send a GET and read the whole response.
+	 * @param path the path
+	 * @param close whether to ask the server to close the connection afterwards
+	 * @return the response
+	 */
+	Response get(String path, boolean close) throws IOException {
+		String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (close ? "Connection: close\r\n" : "")
+				+ "\r\n";
+		this.out.write(request.getBytes(StandardCharsets.US_ASCII));
+		this.out.flush();
+		String head = readHead();
+		int status = Integer.parseInt(head.substring(9, 12));
+		Matcher length = Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(head);
+		if (!length.find()) {
+			throw new IOException("Response without Content-Length:\n" + head);
+		}
+		byte[] body = this.in.readNBytes(Integer.parseInt(length.group(1)));
+		return new Response(status, head, new String(body, StandardCharsets.UTF_8));
+	}
+
+	private String readHead() throws IOException {
+		ByteArrayOutputStream head = new ByteArrayOutputStream();
+		int matched = 0;
+		while (matched < 4) {
+			int b = this.in.read();
+			if (b < 0) {
+				throw new IOException("Connection closed after " + head.size() + " bytes of response head: " + head);
+			}
+			head.write(b);
+			matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+		}
+		return head.toString(StandardCharsets.US_ASCII);
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.socket.close();
+	}
+
+	/**
+	 * One GET on a new connection that is closed afterwards.
+	 * @param port the server port
+	 * @param path the path
+	 * @return the response
+	 */
+	static Response getOnce(int port, String path) throws IOException {
+		try (RawHttp http = new RawHttp(port)) {
+			return http.get(path, true);
+		}
+	}
+
+	record Response(int status, String head, String body) {
+
+		long pid() {
+			Matcher matcher = PID.matcher(this.body);
+			if (!matcher.find()) {
+				throw new AssertionError("No pid in response body: " + this.body);
+			}
+			return Long.parseLong(matcher.group(1));
+		}
+
+		String header(String name) {
+			Matcher matcher = Pattern.compile("(?im)^" + Pattern.quote(name.toLowerCase(Locale.ROOT)) + ":\\s*(.*?)\\r?$")
+				.matcher(this.head);
+			return matcher.find() ? matcher.group(1) : null;
+		}
+
+	}
+
+}
