@@ -12,12 +12,12 @@ import java.util.List;
  * @param address the address to listen on, {@code null} for every local address
  * @param port the port to listen on, {@code 0} for an ephemeral one
  * @param workers the number of worker processes
- * @param backlog the listen backlog
  * @param timeouts the timeouts
  * @param worker how each worker is started and sized
+ * @param overload what happens when every worker is busy
  */
-public record PreforkSettings(InetAddress address, int port, int workers, int backlog, Timeouts timeouts,
-		Worker worker) {
+public record PreforkSettings(InetAddress address, int port, int workers, Timeouts timeouts, Worker worker,
+		Overload overload) {
 
 	/**
 	 * Timeouts.
@@ -37,6 +37,21 @@ public record PreforkSettings(InetAddress address, int port, int workers, int ba
 	 * @param jvmOptions extra JVM options for workers
 	 */
 	public record Worker(int threads, int maxConnections, List<String> jvmOptions) {
+	}
+
+	/**
+	 * Overload handling.
+	 *
+	 * @param policy what to do with new connections when the queue is full
+	 * @param queueSize how many accepted connections the master holds while no worker can
+	 * take one
+	 * @param maxQueueWait how long a connection may wait in that queue before it is turned
+	 * away
+	 * @param retryAfter the {@code Retry-After} of a 503 answer
+	 * @param backlog the listen backlog
+	 */
+	public record Overload(OverloadPolicy policy, int queueSize, Duration maxQueueWait, Duration retryAfter,
+			int backlog) {
 	}
 
 }

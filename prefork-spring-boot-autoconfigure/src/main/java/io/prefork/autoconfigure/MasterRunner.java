@@ -5,7 +5,9 @@ import java.net.InetAddress;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.core.env.ConfigurableEnvironment;
 
 import io.prefork.PreforkException;
@@ -39,10 +41,29 @@ final class MasterRunner {
 			logger.error(PreforkFailureAnalyzer.report(ex), (ex.getCause() != null) ? ex.getCause() : null);
 			return 1;
 		}
+		catch (BindException ex) {
+			logger.error(PreforkFailureAnalyzer.report(bindFailure(ex)));
+			return 1;
+		}
 		catch (RuntimeException ex) {
 			logger.error("Prefork master failed", ex);
 			return 1;
 		}
+	}
+
+	// The same facts Spring Boot's own analysis of a bind failure gives.
+	private static PreforkException bindFailure(BindException ex) {
+		ConfigurationProperty property = ex.getProperty();
+		Throwable reason = ex;
+		while (reason.getCause() != null) {
+			reason = reason.getCause();
+		}
+		String description = "Failed to bind properties under '" + ex.getName() + "' to " + ex.getTarget().getType()
+				+ ":\n\n    Property: " + ex.getName()
+				+ ((property != null) ? "\n    Value: \"" + property.getValue() + "\"\n    Origin: " + property.getOrigin()
+						: "")
+				+ "\n    Reason: " + reason.getMessage();
+		return new PreforkException(description, "Update your application's configuration", ex);
 	}
 
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 import io.prefork.InvalidPropertyException;
+import io.prefork.OverloadPolicy;
 import io.prefork.PreforkSettings;
 
 /**
@@ -82,11 +83,19 @@ public class PreforkProperties {
 		checkPositive("server.prefork.timeouts.boot", this.timeouts.boot);
 		checkPositive("server.prefork.timeouts.handoff", this.timeouts.handoff);
 		checkPositive("server.prefork.timeouts.graceful-shutdown", this.timeouts.gracefulShutdown);
+		check(this.overload.policy != null, "server.prefork.overload.policy", null,
+				"must be one of backpressure, close, reject");
+		check(this.overload.queueSize >= 0, "server.prefork.overload.queue-size", this.overload.queueSize,
+				"must be 0 or more");
+		checkPositive("server.prefork.overload.max-queue-wait", this.overload.maxQueueWait);
+		checkPositive("server.prefork.overload.retry-after", this.overload.retryAfter);
 		check(this.overload.backlog >= 1, "server.prefork.overload.backlog", this.overload.backlog,
 				"must be at least 1");
-		return new PreforkSettings(address, port, workerCount, this.overload.backlog,
+		return new PreforkSettings(address, port, workerCount,
 				new PreforkSettings.Timeouts(this.timeouts.boot, this.timeouts.handoff, this.timeouts.gracefulShutdown),
-				new PreforkSettings.Worker(this.worker.threads, this.worker.maxConnections, this.worker.jvmOptionList()));
+				new PreforkSettings.Worker(this.worker.threads, this.worker.maxConnections, this.worker.jvmOptionList()),
+				new PreforkSettings.Overload(this.overload.policy, this.overload.queueSize, this.overload.maxQueueWait,
+						this.overload.retryAfter, this.overload.backlog));
 	}
 
 	private static void checkPositive(String property, Duration value) {
@@ -206,10 +215,65 @@ public class PreforkProperties {
 	public static class Overload {
 
 		/**
+		 * What to do with new connections when every worker is busy and the master's queue
+		 * is full: stop accepting (the kernel backlog queues), close them, or answer 503.
+		 */
+		private OverloadPolicy policy = OverloadPolicy.BACKPRESSURE;
+
+		/**
+		 * Maximum number of accepted connections the master holds while no worker can take
+		 * one; 0 leaves waiting connections in the kernel backlog only.
+		 */
+		private int queueSize = 64;
+
+		/**
+		 * Maximum time a connection waits in the master's queue before it is turned away
+		 * (closed with the close policy, otherwise answered 503).
+		 */
+		private Duration maxQueueWait = Duration.ofSeconds(30);
+
+		/**
+		 * Retry-After of a 503 answer, rounded down to whole seconds (at least 1).
+		 */
+		private Duration retryAfter = Duration.ofSeconds(5);
+
+		/**
 		 * Listen backlog of the master's socket: connections the kernel queues while no
 		 * worker can take one.
 		 */
 		private int backlog = 511;
+
+		public OverloadPolicy getPolicy() {
+			return this.policy;
+		}
+
+		public void setPolicy(OverloadPolicy policy) {
+			this.policy = policy;
+		}
+
+		public int getQueueSize() {
+			return this.queueSize;
+		}
+
+		public void setQueueSize(int queueSize) {
+			this.queueSize = queueSize;
+		}
+
+		public Duration getMaxQueueWait() {
+			return this.maxQueueWait;
+		}
+
+		public void setMaxQueueWait(Duration maxQueueWait) {
+			this.maxQueueWait = maxQueueWait;
+		}
+
+		public Duration getRetryAfter() {
+			return this.retryAfter;
+		}
+
+		public void setRetryAfter(Duration retryAfter) {
+			this.retryAfter = retryAfter;
+		}
 
 		public int getBacklog() {
 			return this.backlog;

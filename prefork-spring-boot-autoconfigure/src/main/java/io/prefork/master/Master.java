@@ -9,12 +9,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import jnr.constants.platform.Signal;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import io.prefork.OverloadPolicy;
 import io.prefork.PreforkException;
 import io.prefork.PreforkSettings;
+import io.prefork.pool.AdmissionDecision;
 import io.prefork.pool.ExitStatus;
 import io.prefork.pool.RespawnPolicy;
 import io.prefork.pool.WorkerChoice;
@@ -55,6 +56,9 @@ public final class Master {
 	/** How long a quick stop (SIGINT) waits for workers. */
 	private static final Duration QUICK_STOP = Duration.ofSeconds(5);
 
+	/** At most one "server reached its capacity" line per this interval. */
+	private static final long SATURATION_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
 	private final PreforkSettings settings;
 
 	private final WorkerLauncher launcher;
@@ -78,6 +82,10 @@ public final class Master {
 
 	private final byte[] messageBuffer = new byte[ControlSocket.MAX_MESSAGE];
 
+	private final ConnectionQueue queue = new ConnectionQueue();
+
+	private final Rejector rejector;
+
 	private ListeningSocket listener;
 
 	private long nextConnectionId = 1;
@@ -92,6 +100,8 @@ public final class Master {
 
 	private long acceptPausedUntil;
 
+	private long lastSaturationLog;
+
 	Master(PreforkSettings settings, WorkerLauncher launcher) throws PosixException {
 		this.settings = settings;
 		this.launcher = launcher;
@@ -100,6 +110,7 @@ public final class Master {
 		this.slots = new WorkerProcess[settings.workers()];
 		this.generations = new int[settings.workers()];
 		this.spawnNotBefore = new long[settings.workers()];
+		this.rejector = new Rejector(settings.overload().retryAfter());
 	}
 
 	/**
@@ -135,6 +146,8 @@ public final class Master {
 		}
 		finally {
 			closeListener();
+			turnAwayQueued(RejectReason.SHUTDOWN, System.nanoTime());
+			this.rejector.closeAll();
 			killSurvivors();
 			this.wakeup.close();
 		}
@@ -142,7 +155,8 @@ public final class Master {
 
 	private ListeningSocket listen() {
 		try {
-			return ListeningSocket.open(this.settings.address(), this.settings.port(), this.settings.backlog());
+			return ListeningSocket.open(this.settings.address(), this.settings.port(),
+					this.settings.overload().backlog());
 		}
 		catch (PosixException ex) {
 			throw new PreforkException("The prefork master failed to listen on " + describeConfiguredAddress() + ": "
@@ -163,18 +177,18 @@ public final class Master {
 			reapWorkers(now);
 			handleCommands(now);
 			readMessages(polled, now);
+			this.rejector.service(this.poller, polled.lingering(), now);
 			enforceDeadlines(now);
 			if (this.stopping) {
 				if (this.workersByPid.isEmpty()) {
-					logger.info("All workers stopped; prefork master exiting");
+					logger.info("All workers stopped; prefork master exiting (connections turned away: "
+							+ describeRejections() + ")");
 					return 0;
 				}
 				continue;
 			}
 			maintainPool(now);
-			if (this.poller.isReady(polled.listener())) {
-				dispatch(now);
-			}
+			dispatch(now, this.poller.isReady(polled.listener()));
 		}
 	}
 
@@ -182,9 +196,11 @@ public final class Master {
 		this.poller.clear();
 		int wakeupIndex = this.poller.add(this.wakeup.readFd());
 		int listenerIndex = -1;
-		if (this.listener != null && System.nanoTime() - this.acceptPausedUntil >= 0 && hasCandidate()) {
+		if (this.listener != null && System.nanoTime() - this.acceptPausedUntil >= 0
+				&& admission() != AdmissionDecision.STOP_ACCEPTING) {
 			listenerIndex = this.poller.add(this.listener.fd());
 		}
+		int[] lingering = this.rejector.register(this.poller);
 		Map<WorkerProcess, Integer> channels = new HashMap<>();
 		for (WorkerProcess worker : this.workersByPid.values()) {
 			if (worker.channel() != null) {
@@ -197,7 +213,7 @@ public final class Master {
 		catch (PosixException ex) {
 			throw new PreforkException("The master loop failed: " + ex.getMessage(), "Report this as a bug.", ex);
 		}
-		return new PollSet(wakeupIndex, listenerIndex, channels);
+		return new PollSet(wakeupIndex, listenerIndex, channels, lingering);
 	}
 
 	private int pollTimeoutMillis() {
@@ -217,6 +233,11 @@ public final class Master {
 		if (this.acceptPausedUntil - now > 0) {
 			next = earlier(next, this.acceptPausedUntil);
 		}
+		ConnectionQueue.Queued oldest = this.queue.peek();
+		if (oldest != null) {
+			next = earlier(next, oldest.acceptedAt() + this.settings.overload().maxQueueWait().toNanos());
+		}
+		next = earlier(next, this.rejector.nextDeadline(next));
 		return (int) Math.max(0, TimeUnit.NANOSECONDS.toMillis(next - now + 999_999));
 	}
 
@@ -286,10 +307,11 @@ public final class Master {
 	private void beginStop(long now, Duration patience) {
 		this.stopping = true;
 		closeListener();
+		turnAwayQueued(RejectReason.SHUTDOWN, now);
 		for (WorkerProcess worker : this.workersByPid.values()) {
 			if (!worker.isStopRequested()) {
 				worker.stopRequested(now + patience.toNanos());
-				Processes.signal(worker.pid, Signal.SIGTERM);
+				Processes.terminate(worker.pid);
 			}
 			else if (worker.deadline() - (now + patience.toNanos()) > 0) {
 				worker.stopRequested(now + patience.toNanos());
@@ -352,6 +374,11 @@ public final class Master {
 	}
 
 	private void enforceDeadlines(long now) {
+		long maxWait = this.settings.overload().maxQueueWait().toNanos();
+		ConnectionQueue.Queued oldest;
+		while ((oldest = this.queue.peek()) != null && now - oldest.acceptedAt() >= maxWait) {
+			turnAway(this.queue.poll().fd(), RejectReason.QUEUE_TIMEOUT, now);
+		}
 		for (WorkerProcess worker : List.copyOf(this.workersByPid.values())) {
 			if (now - worker.deadline() < 0) {
 				continue;
@@ -378,7 +405,7 @@ public final class Master {
 	private void kill(WorkerProcess worker, long now) {
 		// A killed process is reaped within milliseconds; the deadline only repeats the kill.
 		worker.stopRequested(now + EXIT_AFTER_EOF_NANOS);
-		Processes.signal(worker.pid, Signal.SIGKILL);
+		Processes.kill(worker.pid);
 	}
 
 	private void maintainPool(long now) {
@@ -437,47 +464,118 @@ public final class Master {
 		return false;
 	}
 
-	private void dispatch(long now) {
-		for (int accepted = 0; accepted < MAX_ACCEPTS_PER_TURN && hasCandidate(); accepted++) {
-			int connection;
-			try {
-				connection = this.listener.accept();
-			}
-			catch (PosixException ex) {
-				logger.warn("Cannot accept connections (" + ex.getMessage() + "); pausing accepts for "
-						+ TimeUnit.NANOSECONDS.toMillis(ACCEPT_PAUSE_NANOS) + " ms");
-				this.acceptPausedUntil = now + ACCEPT_PAUSE_NANOS;
+	private AdmissionDecision admission() {
+		PreforkSettings.Overload overload = this.settings.overload();
+		return AdmissionDecision.decide(hasCandidate(), this.queue.size(), overload.queueSize(), overload.policy());
+	}
+
+	private void dispatch(long now, boolean listenerReady) {
+		while (this.queue.size() > 0 && hasCandidate()) {
+			handOver(this.queue.poll().fd(), now);
+		}
+		for (int accepted = 0; listenerReady && this.listener != null && accepted < MAX_ACCEPTS_PER_TURN; accepted++) {
+			AdmissionDecision decision = admission();
+			if (decision == AdmissionDecision.STOP_ACCEPTING) {
+				noteSaturation(now);
 				return;
 			}
+			int connection = accept(now);
 			if (connection < 0) {
 				return;
 			}
+			if (decision == AdmissionDecision.ACCEPT) {
+				admit(connection, now);
+			}
+			else {
+				noteSaturation(now);
+				turnAway(connection, RejectReason.OVERLOAD, now);
+			}
+		}
+	}
+
+	private int accept(long now) {
+		try {
+			return this.listener.accept();
+		}
+		catch (PosixException ex) {
+			logger.warn("Cannot accept connections (" + ex.getMessage() + "); pausing accepts for "
+					+ TimeUnit.NANOSECONDS.toMillis(ACCEPT_PAUSE_NANOS) + " ms");
+			this.acceptPausedUntil = now + ACCEPT_PAUSE_NANOS;
+			return -1;
+		}
+	}
+
+	private void admit(int connection, long now) {
+		if (this.queue.size() == 0 && hasCandidate()) {
 			handOver(connection, now);
 		}
+		else {
+			this.queue.add(connection, now);
+		}
+	}
+
+	private void turnAway(int connection, RejectReason reason, long now) {
+		if (this.settings.overload().policy() == OverloadPolicy.CLOSE) {
+			this.rejector.close(connection, reason);
+		}
+		else {
+			this.rejector.reject(connection, reason, now);
+		}
+	}
+
+	private void turnAwayQueued(RejectReason reason, long now) {
+		ConnectionQueue.Queued queued;
+		while ((queued = this.queue.poll()) != null) {
+			turnAway(queued.fd(), reason, now);
+		}
+	}
+
+	// Rate-limited, like Apache's "server reached MaxRequestWorkers setting".
+	private void noteSaturation(long now) {
+		if (now - this.lastSaturationLog < SATURATION_LOG_INTERVAL_NANOS && this.lastSaturationLog != 0) {
+			return;
+		}
+		this.lastSaturationLog = now;
+		PreforkSettings.Overload overload = this.settings.overload();
+		logger.warn("Server reached its capacity: " + this.slots.length + " workers with up to "
+				+ this.settings.worker().maxConnections() + " connections each are busy and " + this.queue.size()
+				+ " connections are queued (server.prefork.overload.queue-size=" + overload.queueSize() + "); policy "
+				+ overload.policy().name().toLowerCase(java.util.Locale.ROOT) + "; turned away so far: "
+				+ describeRejections() + ". Consider more workers or worker.max-connections.");
+	}
+
+	private String describeRejections() {
+		Map<RejectReason, Long> counts = this.rejector.counts();
+		if (counts.isEmpty()) {
+			return "none";
+		}
+		StringBuilder description = new StringBuilder();
+		counts.forEach((reason, count) -> description.append((description.length() > 0) ? ", " : "")
+			.append(reason.tag)
+			.append('=')
+			.append(count));
+		return description.toString();
 	}
 
 	private void handOver(int connection, long now) {
 		long connectionId = this.nextConnectionId++;
 		byte[] frame = MessageCodec.encode(new Message.Handoff(connectionId));
 		List<WorkerProcess> refused = new ArrayList<>();
-		try {
-			while (true) {
-				WorkerProcess worker = chooseWorker(refused);
-				if (worker == null) {
-					logger.warn("No worker could take connection " + connectionId + "; closing it");
-					return;
-				}
-				if (send(worker, frame, connection, now)) {
-					worker.handedOver(connectionId, now + this.settings.timeouts().handoff().toNanos());
-					this.previousSlot = worker.slot;
-					return;
-				}
-				refused.add(worker);
+		while (true) {
+			WorkerProcess worker = chooseWorker(refused);
+			if (worker == null) {
+				logger.warn("No worker could take connection " + connectionId + "; turning it away");
+				turnAway(connection, RejectReason.HANDOFF_FAILED, now);
+				return;
 			}
-		}
-		finally {
-			// The kernel holds its own reference for the worker; the master's copy goes.
-			FileDescriptors.close(connection);
+			if (send(worker, frame, connection, now)) {
+				worker.handedOver(connectionId, now + this.settings.timeouts().handoff().toNanos());
+				this.previousSlot = worker.slot;
+				// The kernel holds its own reference for the worker; the master's copy goes.
+				FileDescriptors.close(connection);
+				return;
+			}
+			refused.add(worker);
 		}
 	}
 
@@ -522,7 +620,7 @@ public final class Master {
 	 */
 	private void killSurvivors() {
 		for (Integer pid : this.livePids) {
-			Processes.signal(pid, Signal.SIGKILL);
+			Processes.kill(pid);
 			Processes.awaitExit(pid);
 			this.livePids.remove(pid);
 		}
@@ -544,7 +642,7 @@ public final class Master {
 		return String.format("%.1f s", nanos / 1e9);
 	}
 
-	private record PollSet(int wakeup, int listener, Map<WorkerProcess, Integer> channels) {
+	private record PollSet(int wakeup, int listener, Map<WorkerProcess, Integer> channels, int[] lingering) {
 	}
 
 }

@@ -52,7 +52,8 @@ final class WorkerCommandLine {
 		int i = 1;
 		while (i < commandLine.size()) {
 			String token = commandLine.get(i);
-			if (MAIN_MARKERS.contains(token) || !(token.startsWith("-") || token.startsWith("@"))) {
+			if (MAIN_MARKERS.contains(token) || token.startsWith("--module=")
+					|| !(token.startsWith("-") || token.startsWith("@"))) {
 				return i;
 			}
 			i += OPTIONS_WITH_ARGUMENT.contains(token) ? 2 : 1;

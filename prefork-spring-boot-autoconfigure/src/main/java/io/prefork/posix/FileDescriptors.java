@@ -40,15 +40,37 @@ public final class FileDescriptors {
 	}
 
 	/**
-	 * Put a descriptor in non-blocking mode.
+	 * Read without blocking.
 	 * @param fd the descriptor
-	 * @throws PosixException if fcntl fails
+	 * @param into the buffer
+	 * @return the number of bytes read, {@code 0} at EOF or reset, {@code -1} if nothing is
+	 * pending
 	 */
-	public static void setNonBlocking(int fd) throws PosixException {
-		int flags = LibC.INSTANCE.fcntl(fd, Linux.F_GETFL, 0);
-		if (flags < 0 || LibC.INSTANCE.fcntl(fd, Linux.F_SETFL, flags | Linux.O_NONBLOCK) < 0) {
-			throw PosixException.last("fcntl O_NONBLOCK");
+	public static int readNow(int fd, byte[] into) {
+		long read = LibC.INSTANCE.recv(fd, into, into.length, Linux.MSG_DONTWAIT);
+		if (read >= 0) {
+			return (int) read;
 		}
+		PosixException failure = PosixException.last("recv");
+		return failure.wouldBlock() ? -1 : 0;
+	}
+
+	/**
+	 * Write without blocking; a small response fits in a fresh socket's send buffer.
+	 * @param fd the socket
+	 * @param bytes what to write
+	 * @return {@code true} if all of it was written
+	 */
+	public static boolean writeNow(int fd, byte[] bytes) {
+		return LibC.INSTANCE.send(fd, bytes, bytes.length, Linux.MSG_DONTWAIT | Linux.MSG_NOSIGNAL) == bytes.length;
+	}
+
+	/**
+	 * Send FIN: the peer reads EOF after what was written, while this side can still read.
+	 * @param fd the socket
+	 */
+	public static void shutdownOutput(int fd) {
+		LibC.INSTANCE.shutdown(fd, Linux.SHUT_WR);
 	}
 
 }

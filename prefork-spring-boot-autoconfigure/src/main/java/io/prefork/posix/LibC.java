@@ -34,8 +34,6 @@ public interface LibC {
 
 	int close(int fd);
 
-	int fcntl(int fd, int command, int argument);
-
 	int pipe2(@Out int[] fds, int flags);
 
 	long read(int fd, @Out byte[] buffer, long length);

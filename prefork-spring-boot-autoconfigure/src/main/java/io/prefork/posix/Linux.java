@@ -38,15 +38,13 @@ final class Linux {
 
 	static final int MSG_CMSG_CLOEXEC = 0x40000000;
 
+	static final int SHUT_WR = 1;
+
 	static final int O_RDONLY = 0;
 
 	static final int O_NONBLOCK = 0x800;
 
 	static final int O_CLOEXEC = 0x80000;
-
-	static final int F_GETFL = 3;
-
-	static final int F_SETFL = 4;
 
 	static final int POLLIN = 0x1;
 

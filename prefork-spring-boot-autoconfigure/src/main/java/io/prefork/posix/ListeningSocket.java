@@ -86,12 +86,12 @@ public final class ListeningSocket implements AutoCloseable {
 
 	/**
 	 * Accept one pending connection.
-	 * @return the connection's fd (blocking, close-on-exec), or {@code -1} when none is
+	 * @return the connection's fd (non-blocking, close-on-exec), or {@code -1} when none is
 	 * pending or the client gave up before it was accepted
 	 * @throws PosixException on any other error, e.g. EMFILE
 	 */
 	public int accept() throws PosixException {
-		int connection = LibC.INSTANCE.accept4(this.fd, null, null, Linux.SOCK_CLOEXEC);
+		int connection = LibC.INSTANCE.accept4(this.fd, null, null, Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC);
 		if (connection >= 0) {
 			return connection;
 		}

@@ -1,6 +1,5 @@
 package io.prefork.posix;
 
-import jnr.constants.platform.Errno;
 import jnr.constants.platform.Signal;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
@@ -34,13 +33,24 @@ public final class Processes {
 	}
 
 	/**
-	 * Send a signal.
+	 * Ask a process to stop (SIGTERM).
 	 * @param pid the process
-	 * @param signal the signal
-	 * @return {@code false} if the process no longer exists
 	 */
-	public static boolean signal(int pid, Signal signal) {
-		return POSIX.kill(pid, signal.intValue()) == 0 || POSIX.errno() != Errno.ESRCH.intValue();
+	public static void terminate(int pid) {
+		signal(pid, Signal.SIGTERM);
+	}
+
+	/**
+	 * Kill a process (SIGKILL).
+	 * @param pid the process
+	 */
+	public static void kill(int pid) {
+		signal(pid, Signal.SIGKILL);
+	}
+
+	private static void signal(int pid, Signal signal) {
+		// ESRCH (already gone) is the only failure, and harmless.
+		POSIX.kill(pid, signal.intValue());
 	}
 
 	/**

@@ -1,6 +1,5 @@
 package io.prefork.protocol;
 
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 
 /**
@@ -57,20 +56,15 @@ public final class MessageCodec {
 			throw new ProtocolException("frame of " + length + " bytes, expected " + FRAME_SIZE);
 		}
 		ByteBuffer frame = ByteBuffer.wrap(bytes, 0, length);
-		try {
-			byte type = frame.get();
-			long value = frame.getLong();
-			return switch (type) {
-				case HANDOFF -> new Message.Handoff(value);
-				case READY -> new Message.Ready(value);
-				case ACCEPTED -> new Message.Accepted(value);
-				case CLOSED -> new Message.Closed(value);
-				default -> throw new ProtocolException("unknown message type " + type);
-			};
-		}
-		catch (BufferUnderflowException ex) {
-			throw new ProtocolException("truncated frame");
-		}
+		byte type = frame.get();
+		long value = frame.getLong();
+		return switch (type) {
+			case HANDOFF -> new Message.Handoff(value);
+			case READY -> new Message.Ready(value);
+			case ACCEPTED -> new Message.Accepted(value);
+			case CLOSED -> new Message.Closed(value);
+			default -> throw new ProtocolException("unknown message type " + type);
+		};
 	}
 
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -26,6 +27,8 @@ class SampleController {
 	/** Retained on purpose by {@code /leak}. */
 	private static final List<byte[]> leaked = new ArrayList<>();
 
+	private final AtomicLong counter = new AtomicLong();
+
 	private final long pid = ProcessHandle.current().pid();
 
 	private final int slot;
@@ -37,6 +40,11 @@ class SampleController {
 	@GetMapping("/hello")
 	Map<String, Object> hello() {
 		return Map.of("message", "hello", "pid", this.pid, "slot", this.slot);
+	}
+
+	@GetMapping("/count")
+	Map<String, Object> count() {
+		return Map.of("count", this.counter.incrementAndGet(), "pid", this.pid);
 	}
 
 	@GetMapping("/client")

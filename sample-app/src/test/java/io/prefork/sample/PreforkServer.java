@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -42,15 +44,23 @@ final class PreforkServer implements AutoCloseable {
 	}
 
 	/**
-	 * Start the sample app with 2 workers; extra arguments override the defaults.
+	 * Start the sample app with 2 small workers; an argument replaces the default of the same
+	 * name.
 	 * @param arguments extra {@code --name=value} arguments
 	 * @return the server, listening
 	 */
 	static PreforkServer start(String... arguments) throws IOException {
+		Map<String, String> settings = new LinkedHashMap<>();
+		for (String argument : List.of("--server.address=127.0.0.1", "--server.port=0", "--server.prefork.workers=2",
+				"--server.prefork.worker.jvm-options=" + SMALL_JVM)) {
+			settings.put(argument.substring(0, argument.indexOf('=')), argument);
+		}
+		for (String argument : arguments) {
+			settings.put(argument.substring(0, argument.indexOf('=')), argument);
+		}
 		List<String> command = new ArrayList<>(List.of(javaExecutable(), "-XX:TieredStopAtLevel=1",
-				"-XX:+UseSerialGC", "-Xmx128m", "-jar", sampleJar(), "--server.address=127.0.0.1", "--server.port=0",
-				"--server.prefork.workers=2", "--server.prefork.worker.jvm-options=" + SMALL_JVM));
-		command.addAll(List.of(arguments));
+				"-XX:+UseSerialGC", "-Xmx128m", "-jar", sampleJar()));
+		command.addAll(settings.values());
 		Path log = Files.createTempFile("prefork-it-", ".log");
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		PreforkServer server = new PreforkServer(process, log);

@@ -43,10 +43,27 @@ final class RawHttp implements AutoCloseable {
 	 * @return the response
 	 */
 	Response get(String path, boolean close) throws IOException {
+		send(path, close);
+		return read();
+	}
+
+	/**
+	 * Send a GET without waiting for the response.
+	 * @param path the path
+	 * @param close whether to ask the server to close the connection afterwards
+	 */
+	void send(String path, boolean close) throws IOException {
 		String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (close ? "Connection: close\r\n" : "")
 				+ "\r\n";
 		this.out.write(request.getBytes(StandardCharsets.US_ASCII));
 		this.out.flush();
+	}
+
+	/**
+	 * Read one whole response.
+	 * @return the response
+	 */
+	Response read() throws IOException {
 		String head = readHead();
 		int status = Integer.parseInt(head.substring(9, 12));
 		Matcher length = Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(head);
@@ -55,6 +72,22 @@ final class RawHttp implements AutoCloseable {
 		}
 		byte[] body = this.in.readNBytes(Integer.parseInt(length.group(1)));
 		return new Response(status, head, new String(body, StandardCharsets.UTF_8));
+	}
+
+	/**
+	 * Whether the server has closed the connection (EOF or reset) with nothing more to read.
+	 * @return {@code true} if the next read ends the stream
+	 */
+	boolean readsEndOfStream() {
+		try {
+			return this.in.read() < 0;
+		}
+		catch (java.net.SocketTimeoutException ex) {
+			return false;
+		}
+		catch (IOException ex) {
+			return true;
+		}
 	}
 
 	private String readHead() throws IOException {

@@ -1,0 +1,144 @@
+package io.prefork.master;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.prefork.posix.FileDescriptors;
+import io.prefork.posix.Poller;
+
+/**
+ * Turns connections away on the master's behalf: abruptly (close) or politely (a complete
+ * {@code 503} with {@code Retry-After}, then a lingering close, so the client reads the
+ * answer instead of a reset caused by its unread request). Counts every rejection by reason.
+ */
+final class Rejector {
+
+	/** How long a rejected connection may linger before it is closed regardless. */
+	private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+	/** Lingering connections held at most; beyond, new ones are closed at once. */
+	private static final int MAX_LINGERING = 512;
+
+	private static final String BODY = "Service Unavailable: every worker is busy. Retry later.\n";
+
+	private final byte[] response;
+
+	private final byte[] scratch = new byte[4096];
+
+	private final List<Lingering> lingering = new ArrayList<>();
+
+	private final Map<RejectReason, Long> counts = new EnumMap<>(RejectReason.class);
+
+	Rejector(Duration retryAfter) {
+		String response = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain;charset=UTF-8\r\n"
+				+ "Content-Length: " + BODY.length() + "\r\nRetry-After: " + Math.max(1, retryAfter.toSeconds())
+				+ "\r\nConnection: close\r\n\r\n" + BODY;
+		this.response = response.getBytes(StandardCharsets.US_ASCII);
+	}
+
+	/**
+	 * Answer 503 and close gracefully.
+	 * @param fd the connection, owned by the rejector from now on
+	 * @param reason why
+	 * @param now the current nanoTime
+	 */
+	void reject(int fd, RejectReason reason, long now) {
+		count(reason);
+		drain(fd);
+		if (!FileDescriptors.writeNow(fd, this.response) || this.lingering.size() >= MAX_LINGERING) {
+			FileDescriptors.close(fd);
+			return;
+		}
+		FileDescriptors.shutdownOutput(fd);
+		this.lingering.add(new Lingering(fd, now + LINGER_NANOS));
+	}
+
+	/**
+	 * Close at once.
+	 * @param fd the connection
+	 * @param reason why
+	 */
+	void close(int fd, RejectReason reason) {
+		count(reason);
+		FileDescriptors.close(fd);
+	}
+
+	private void count(RejectReason reason) {
+		this.counts.merge(reason, 1L, Long::sum);
+	}
+
+	/**
+	 * Return the rejections so far.
+	 * @return counts by reason
+	 */
+	Map<RejectReason, Long> counts() {
+		return Map.copyOf(this.counts);
+	}
+
+	/**
+	 * Add the lingering connections to this turn's poll.
+	 * @param poller the poller
+	 * @return their indices, in the order {@link #service(Poller, int[], long)} expects
+	 */
+	int[] register(Poller poller) {
+		int[] indices = new int[this.lingering.size()];
+		for (int i = 0; i < indices.length; i++) {
+			indices[i] = poller.add(this.lingering.get(i).fd());
+		}
+		return indices;
+	}
+
+	/**
+	 * Read and discard what clients still send; close at their EOF or at the deadline.
+	 * @param poller the poller after its wait
+	 * @param indices what {@link #register(Poller)} returned
+	 * @param now the current nanoTime
+	 */
+	void service(Poller poller, int[] indices, long now) {
+		Iterator<Lingering> iterator = this.lingering.iterator();
+		for (int i = 0; iterator.hasNext(); i++) {
+			Lingering connection = iterator.next();
+			boolean ready = i < indices.length && poller.isReady(indices[i]);
+			if ((ready && drain(connection.fd()) == 0) || now - connection.deadline() >= 0) {
+				FileDescriptors.close(connection.fd());
+				iterator.remove();
+			}
+		}
+	}
+
+	/**
+	 * Return when the next lingering connection must be closed.
+	 * @param otherwise the value to return when none lingers
+	 * @return a nanoTime
+	 */
+	long nextDeadline(long otherwise) {
+		return this.lingering.isEmpty() ? otherwise : this.lingering.get(0).deadline();
+	}
+
+	/**
+	 * Close everything still lingering.
+	 */
+	void closeAll() {
+		this.lingering.forEach((connection) -> FileDescriptors.close(connection.fd()));
+		this.lingering.clear();
+	}
+
+	// Returns 0 at EOF, else -1 (nothing more now) after reading what was pending.
+	private int drain(int fd) {
+		int read;
+		while ((read = FileDescriptors.readNow(fd, this.scratch)) > 0) {
+			// discard
+		}
+		return read;
+	}
+
+	private record Lingering(int fd, long deadline) {
+	}
+
+}

@@ -1,0 +1,134 @@
+package io.prefork.posix;
+
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+
+import jnr.constants.platform.Errno;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+@Timeout(10)
+class ControlSocketTests {
+
+	private static final Duration PATIENCE = Duration.ofSeconds(5);
+
+	private final byte[] into = new byte[ControlSocket.MAX_MESSAGE];
+
+	private ControlSocket[] pair;
+
+	@BeforeEach
+	void openPair() throws PosixException {
+		this.pair = ControlSocket.pair();
+	}
+
+	@AfterEach
+	void closePair() {
+		for (int end = 0; end < 2; end++) {
+			closeEnd(end);
+		}
+	}
+
+	@Test
+	void passesAConnectionThatOutlivesTheSendersCopy() throws Exception {
+		try (ListeningSocket listener = ListeningSocket.open(InetAddress.getLoopbackAddress(), 0, 16);
+				Socket client = new Socket(InetAddress.getLoopbackAddress(), listener.port())) {
+			client.setSoTimeout((int) PATIENCE.toMillis());
+			int accepted = LoopbackConnections.accept(listener, PATIENCE);
+			assertThat(this.pair[0].trySendWithFd(new byte[] { 1, 2, 3, 4, 5 }, 3, accepted)).isTrue();
+			FileDescriptors.close(accepted);
+			ControlSocket.Received received = this.pair[1].receive();
+			assertThat(received.bytes()).isEqualTo(new byte[] { 1, 2, 3 });
+			assertThat(received.fd()).isNotNegative();
+			try {
+				assertThat(FdInfo.flags(received.fd()) & FdInfo.O_CLOEXEC).as("close-on-exec").isNotZero();
+				client.getOutputStream().write(ascii("ping"));
+				assertThat(readFully(received.fd(), 4)).isEqualTo(ascii("ping"));
+				assertThat(LibC.INSTANCE.write(received.fd(), ascii("pong"), 4)).isEqualTo(4);
+				assertThat(client.getInputStream().readNBytes(4)).isEqualTo(ascii("pong"));
+			}
+			finally {
+				FileDescriptors.close(received.fd());
+			}
+			assertThat(client.getInputStream().read()).as("EOF once the last copy is closed").isEqualTo(-1);
+		}
+	}
+
+	@Test
+	void keepsMessageBoundaries() throws PosixException {
+		this.pair[0].send(new byte[] { 1, 2, 3 });
+		this.pair[0].send(new byte[] { 4, 5 });
+		assertThat(this.pair[1].receiveNow(this.into)).isEqualTo(3);
+		assertThat(Arrays.copyOf(this.into, 3)).isEqualTo(new byte[] { 1, 2, 3 });
+		assertThat(this.pair[1].receiveNow(this.into)).isEqualTo(2);
+		assertThat(Arrays.copyOf(this.into, 2)).isEqualTo(new byte[] { 4, 5 });
+	}
+
+	@Test
+	void carriesPlainMessagesBothWays() throws PosixException {
+		this.pair[1].send(new byte[] { 9, 8, 7 });
+		ControlSocket.Received received = this.pair[0].receive();
+		assertThat(received.bytes()).isEqualTo(new byte[] { 9, 8, 7 });
+		assertThat(received.fd()).isEqualTo(-1);
+	}
+
+	@Test
+	void receiveNowReturnsMinusOneWhenNothingIsPending() throws PosixException {
+		assertThat(this.pair[1].receiveNow(this.into)).isEqualTo(-1);
+	}
+
+	@Test
+	void deliversPendingMessagesThenEofAfterThePeerCloses() throws PosixException {
+		this.pair[0].send(new byte[] { 42 });
+		closeEnd(0);
+		assertThat(this.pair[1].receiveNow(this.into)).isEqualTo(1);
+		assertThat(this.pair[1].receiveNow(this.into)).isZero();
+		assertThat(this.pair[1].receive()).isNull();
+	}
+
+	@Test
+	void sendingToAClosedPeerFails() {
+		closeEnd(1);
+		assertThatExceptionOfType(PosixException.class).isThrownBy(() -> this.pair[0].send(new byte[] { 1 }))
+			.withMessageStartingWith("send failed")
+			.satisfies((ex) -> assertThat(ex.errno()).isEqualTo(Errno.EPIPE.intValue()))
+			.satisfies((ex) -> assertThat(ex.peerGone()).isTrue());
+	}
+
+	private void closeEnd(int end) {
+		if (this.pair[end] != null) {
+			this.pair[end].close();
+			this.pair[end] = null;
+		}
+	}
+
+	// The passed fd may be non-blocking: wait in poll, never sleep.
+	private static byte[] readFully(int fd, int length) throws PosixException {
+		byte[] buffer = new byte[length];
+		byte[] chunk = new byte[length];
+		Poller poller = new Poller(1);
+		int filled = 0;
+		while (filled < length) {
+			poller.clear();
+			poller.add(fd);
+			assertThat(poller.await((int) PATIENCE.toMillis())).as("data arrives on the passed fd").isOne();
+			long read = LibC.INSTANCE.read(fd, chunk, length - filled);
+			assertThat(read).as("read from the passed fd").isPositive();
+			System.arraycopy(chunk, 0, buffer, filled, (int) read);
+			filled += (int) read;
+		}
+		return buffer;
+	}
+
+	private static byte[] ascii(String text) {
+		return text.getBytes(StandardCharsets.US_ASCII);
+	}
+
+}
