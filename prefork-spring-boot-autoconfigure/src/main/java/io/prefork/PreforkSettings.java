@@ -12,12 +12,13 @@ import java.util.List;
  * @param address the address to listen on, {@code null} for every local address
  * @param port the port to listen on, {@code 0} for an ephemeral one
  * @param workers the number of worker processes
+ * @param dispatch how connections get to workers
  * @param timeouts the timeouts
  * @param worker how each worker is started and sized
  * @param overload what happens when every worker is busy
  */
-public record PreforkSettings(InetAddress address, int port, int workers, Timeouts timeouts, Worker worker,
-		Overload overload) {
+public record PreforkSettings(InetAddress address, int port, int workers, DispatchMode dispatch, Timeouts timeouts,
+		Worker worker, Overload overload) {
 
 	/**
 	 * Timeouts.

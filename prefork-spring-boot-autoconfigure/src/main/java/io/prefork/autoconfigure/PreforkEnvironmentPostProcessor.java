@@ -13,11 +13,15 @@ import io.prefork.protocol.WorkerIdentity;
 
 /**
  * Tells the environment which prefork role this process has ({@code prefork.role}) and, in
- * a worker, who it is ({@code prefork.worker.slot}, {@code .generation}, {@code .pid}) and
+ * a worker, who it is ({@code prefork.worker.slot}, {@code .generation}, {@code .pid},
+ * {@code .dispatch}) and
  * which port the master listens on. Runs after the application's configuration is loaded
  * and before logging starts, so the default log pattern can name the process.
  */
 public class PreforkEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
+
+	/** The property that carries a worker's dispatch mode, e.g. {@code pass-fd}. */
+	static final String DISPATCH = "prefork.worker.dispatch";
 
 	@Override
 	public int getOrder() {
@@ -38,6 +42,7 @@ public class PreforkEnvironmentPostProcessor implements EnvironmentPostProcessor
 			properties.put("prefork.worker.slot", identity.slot());
 			properties.put("prefork.worker.generation", identity.generation());
 			properties.put("prefork.worker.pid", ProcessHandle.current().pid());
+			properties.put(DISPATCH, identity.dispatch().value());
 			properties.put("server.port", identity.port());
 			label = "worker " + identity.slot();
 		}

@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import io.prefork.DispatchMode;
 import io.prefork.InvalidPropertyException;
 import io.prefork.OverloadPolicy;
 import io.prefork.PreforkSettings;
@@ -30,6 +31,13 @@ public class PreforkProperties {
 	 */
 	private Integer workers;
 
+	/**
+	 * How connections get to workers: pass-fd (the master accepts and passes each
+	 * connection), accept-on-command (the master tells one worker to accept), or
+	 * shared-accept (workers accept on their own).
+	 */
+	private DispatchMode dispatch = DispatchMode.PASS_FD;
+
 	private final Worker worker = new Worker();
 
 	private final Timeouts timeouts = new Timeouts();
@@ -50,6 +58,14 @@ public class PreforkProperties {
 
 	public void setWorkers(Integer workers) {
 		this.workers = workers;
+	}
+
+	public DispatchMode getDispatch() {
+		return this.dispatch;
+	}
+
+	public void setDispatch(DispatchMode dispatch) {
+		this.dispatch = dispatch;
 	}
 
 	public Worker getWorker() {
@@ -77,6 +93,8 @@ public class PreforkProperties {
 				: Math.max(2, Runtime.getRuntime().availableProcessors());
 		check(workerCount >= 1 && workerCount <= 1024, "server.prefork.workers", workerCount,
 				"must be between 1 and 1024");
+		check(this.dispatch != null, "server.prefork.dispatch", null,
+				"must be one of pass-fd, accept-on-command, shared-accept");
 		check(this.worker.threads >= 1, "server.prefork.worker.threads", this.worker.threads, "must be at least 1");
 		check(this.worker.maxConnections >= 1, "server.prefork.worker.max-connections", this.worker.maxConnections,
 				"must be at least 1");
@@ -91,7 +109,7 @@ public class PreforkProperties {
 		checkPositive("server.prefork.overload.retry-after", this.overload.retryAfter);
 		check(this.overload.backlog >= 1, "server.prefork.overload.backlog", this.overload.backlog,
 				"must be at least 1");
-		return new PreforkSettings(address, port, workerCount,
+		return new PreforkSettings(address, port, workerCount, this.dispatch,
 				new PreforkSettings.Timeouts(this.timeouts.boot, this.timeouts.handoff, this.timeouts.gracefulShutdown),
 				new PreforkSettings.Worker(this.worker.threads, this.worker.maxConnections, this.worker.jvmOptionList()),
 				new PreforkSettings.Overload(this.overload.policy, this.overload.queueSize, this.overload.maxQueueWait,

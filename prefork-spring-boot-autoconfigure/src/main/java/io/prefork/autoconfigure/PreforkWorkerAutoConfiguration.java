@@ -11,12 +11,15 @@ import org.springframework.boot.tomcat.TomcatProtocolHandlerCustomizer;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.core.Ordered;
 
+import io.prefork.DispatchMode;
 import io.prefork.worker.tomcat.PreforkHttp11NioProtocol;
 
 /**
- * In a worker process: Tomcat's connector takes its connections from the master instead of
+ * In a worker process: Tomcat's connector takes its connections from the master (or, in
+ * shared-accept dispatch, accepts on the listening socket inherited from it) instead of
  * binding a port, with the worker's thread and connection limits.
  */
 @AutoConfiguration
@@ -27,8 +30,10 @@ public final class PreforkWorkerAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = "preforkTomcatCustomizer")
-	PreforkTomcatCustomizer preforkTomcatCustomizer(PreforkProperties properties) {
-		return new PreforkTomcatCustomizer(properties.getWorker());
+	PreforkTomcatCustomizer preforkTomcatCustomizer(PreforkProperties properties, Environment environment) {
+		DispatchMode dispatch = DispatchMode.of(environment.getProperty(PreforkEnvironmentPostProcessor.DISPATCH,
+				DispatchMode.PASS_FD.value()));
+		return new PreforkTomcatCustomizer(properties.getWorker(), dispatch);
 	}
 
 	/**
@@ -40,16 +45,26 @@ public final class PreforkWorkerAutoConfiguration {
 
 		private final PreforkProperties.Worker worker;
 
-		PreforkTomcatCustomizer(PreforkProperties.Worker worker) {
+		private final DispatchMode dispatch;
+
+		PreforkTomcatCustomizer(PreforkProperties.Worker worker, DispatchMode dispatch) {
 			this.worker = worker;
+			this.dispatch = dispatch;
 		}
 
 		@Override
 		public void customize(TomcatServletWebServerFactory factory) {
-			factory.setProtocol(PreforkHttp11NioProtocol.class.getName());
+			boolean sharedAccept = this.dispatch == DispatchMode.SHARED_ACCEPT;
+			if (!sharedAccept) {
+				factory.setProtocol(PreforkHttp11NioProtocol.class.getName());
+			}
 			factory.addProtocolHandlerCustomizers((TomcatProtocolHandlerCustomizer<AbstractProtocol<?>>) (protocol) -> {
 				protocol.setMaxThreads(this.worker.getThreads());
 				protocol.setMaxConnections(this.worker.getMaxConnections());
+				if (sharedAccept) {
+					// Accept on the listening socket inherited from the master as stdin.
+					protocol.setProperty("useInheritedChannel", "true");
+				}
 			});
 		}
 

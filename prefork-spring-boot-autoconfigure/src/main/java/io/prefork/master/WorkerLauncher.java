@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.prefork.PreforkException;
+import io.prefork.PreforkSettings;
 import io.prefork.posix.PosixException;
 import io.prefork.posix.ProcessSpawner;
 import io.prefork.protocol.WorkerIdentity;
@@ -28,14 +29,14 @@ class WorkerLauncher {
 
 	/**
 	 * Create a launcher that re-runs this JVM's command line.
-	 * @param workerJvmOptions options for workers only
+	 * @param settings the settings, with the options for workers only
 	 * @return the launcher
 	 */
-	static WorkerLauncher ofThisProcess(List<String> workerJvmOptions) {
+	static WorkerLauncher ofThisProcess(PreforkSettings settings) {
 		String java = ProcessHandle.current().info().command()
 			.orElseThrow(() -> new PreforkException("Cannot find the path of the running java executable.",
 					"Run the application on Linux with a JDK that reports its command (ProcessHandle.Info).", null));
-		return new WorkerLauncher(WorkerCommandLine.build(ownCommandLine(), java, workerJvmOptions));
+		return new WorkerLauncher(WorkerCommandLine.build(ownCommandLine(), java, settings.worker().jvmOptions()));
 	}
 
 	// /proc/self/cmdline keeps arguments with spaces and @argfiles as given, and is never
@@ -63,10 +64,11 @@ class WorkerLauncher {
 	 * Spawn a worker.
 	 * @param identity its identity
 	 * @param controlFd the master's fd of the worker's end of the control socketpair
+	 * @param listenerFd the listening socket for the worker's stdin, or {@code -1}
 	 * @return the pid
 	 * @throws PosixException if it cannot be spawned
 	 */
-	int spawn(WorkerIdentity identity, int controlFd) throws PosixException {
+	int spawn(WorkerIdentity identity, int controlFd, int listenerFd) throws PosixException {
 		List<String> environment = new ArrayList<>();
 		for (Map.Entry<String, String> variable : System.getenv().entrySet()) {
 			if (!variable.getKey().equals(WorkerIdentity.ENVIRONMENT_VARIABLE)) {
@@ -74,7 +76,7 @@ class WorkerLauncher {
 			}
 		}
 		environment.add(WorkerIdentity.ENVIRONMENT_VARIABLE + "=" + identity.encode());
-		return ProcessSpawner.spawn(this.argv, environment, controlFd);
+		return ProcessSpawner.spawn(this.argv, environment, controlFd, listenerFd);
 	}
 
 }

@@ -85,12 +85,14 @@ final class WorkerProcess {
 				&& this.openConnections < maxConnections;
 	}
 
-	void handedOver(long connectionId, long acknowledgementDeadline) {
+	/**
+	 * A connection was passed (or an accept commanded); no more until the worker replies.
+	 * @param connectionId the connection's id
+	 * @param replyDeadline when to give up waiting for the reply
+	 */
+	void handedOver(long connectionId, long replyDeadline) {
 		this.pendingConnection = connectionId;
-		this.deadline = acknowledgementDeadline;
-		this.openConnections++;
-		this.connectionsHandedOver++;
-		moveTo(WorkerState.BUSY);
+		this.deadline = replyDeadline;
 	}
 
 	boolean awaitsAcknowledgement() {
@@ -101,7 +103,26 @@ final class WorkerProcess {
 		return this.pendingConnection;
 	}
 
+	/**
+	 * The worker took the connection.
+	 * @param connectionId the connection's id
+	 */
 	void acknowledged(long connectionId) {
+		if (connectionId == this.pendingConnection) {
+			this.pendingConnection = NO_CONNECTION;
+			this.openConnections++;
+			this.connectionsHandedOver++;
+			if (this.state == WorkerState.IDLE) {
+				moveTo(WorkerState.BUSY);
+			}
+		}
+	}
+
+	/**
+	 * The worker got no connection after all.
+	 * @param connectionId the connection's id
+	 */
+	void notAccepted(long connectionId) {
 		if (connectionId == this.pendingConnection) {
 			this.pendingConnection = NO_CONNECTION;
 		}

@@ -71,6 +71,23 @@ public final class ControlSocket implements AutoCloseable {
 	}
 
 	/**
+	 * Send one message without blocking.
+	 * @param message the bytes
+	 * @return {@code false} if the peer's buffer is full
+	 * @throws PosixException if the peer is gone or another error occurs
+	 */
+	public boolean trySend(byte[] message) throws PosixException {
+		if (LibC.INSTANCE.send(this.fd, message, message.length, Linux.MSG_DONTWAIT | Linux.MSG_NOSIGNAL) >= 0) {
+			return true;
+		}
+		PosixException failure = PosixException.last("send");
+		if (failure.wouldBlock()) {
+			return false;
+		}
+		throw failure;
+	}
+
+	/**
 	 * Send one message carrying a descriptor, without blocking. The caller still owns its
 	 * copy of {@code passedFd}; the peer receives its own.
 	 * @param message the bytes

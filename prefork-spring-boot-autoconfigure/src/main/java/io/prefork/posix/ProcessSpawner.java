@@ -10,8 +10,9 @@ import jnr.ffi.Pointer;
 import jnr.ffi.byref.IntByReference;
 
 /**
- * Starts worker processes with {@code posix_spawnp}. The child gets {@code /dev/null} as
- * stdin, the parent's stdout and stderr, its control socket as fd 3 and nothing else: the
+ * Starts worker processes with {@code posix_spawnp}. The child gets {@code /dev/null} (or
+ * the listening socket, for the dispatch modes that share it) as stdin, the parent's stdout
+ * and stderr, its control socket as fd 3 and nothing else: the
  * JDK opens jars without {@code O_CLOEXEC}, so every other fd is closed explicitly. It runs
  * in its own process group (a terminal's Ctrl-C reaches only the master, which stops the
  * workers in order) with an empty signal mask (HotSpot blocks some signals in its threads
@@ -36,17 +37,25 @@ public final class ProcessSpawner {
 	 * @param argv the command line; {@code argv[0]} is looked up on the PATH
 	 * @param environment {@code NAME=value} entries
 	 * @param controlFd the parent's fd that becomes the child's fd 3
+	 * @param stdinFd the parent's fd that becomes the child's fd 0, or {@code -1} for
+	 * {@code /dev/null}
 	 * @return the child's pid
 	 * @throws PosixException if the process cannot be started
 	 */
-	public static int spawn(List<String> argv, List<String> environment, int controlFd) throws PosixException {
+	public static int spawn(List<String> argv, List<String> environment, int controlFd, int stdinFd)
+			throws PosixException {
 		LibC libc = LibC.INSTANCE;
 		Pointer actions = Memory.allocateDirect(LibC.RUNTIME, SPAWN_STRUCT_SIZE, true);
 		Pointer attributes = Memory.allocateDirect(LibC.RUNTIME, SPAWN_STRUCT_SIZE, true);
 		check(libc.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
 		check(libc.posix_spawnattr_init(attributes), "posix_spawnattr_init");
 		try {
-			check(libc.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", Linux.O_RDONLY, 0), "addopen");
+			if (stdinFd >= 0) {
+				check(libc.posix_spawn_file_actions_adddup2(actions, stdinFd, 0), "adddup2 stdin");
+			}
+			else {
+				check(libc.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", Linux.O_RDONLY, 0), "addopen");
+			}
 			check(libc.posix_spawn_file_actions_adddup2(actions, controlFd, CHILD_CONTROL_FD), "adddup2");
 			closeEverythingAbove(actions, CHILD_CONTROL_FD);
 			Pointer noSignals = Memory.allocateDirect(LibC.RUNTIME, SIGSET_SIZE, true);

@@ -15,6 +15,14 @@ public sealed interface Message {
 	}
 
 	/**
+	 * Master to worker: accept one connection from the inherited listening socket.
+	 *
+	 * @param connectionId the master's id for the connection, if there is one
+	 */
+	record AcceptCommand(long connectionId) implements Message {
+	}
+
+	/**
 	 * Worker to master: the application has started and takes connections.
 	 *
 	 * @param pid the worker's pid
@@ -28,6 +36,15 @@ public sealed interface Message {
 	 * @param connectionId the connection's id
 	 */
 	record Accepted(long connectionId) implements Message {
+	}
+
+	/**
+	 * Worker to master: there was no connection to take after all (another process took it,
+	 * or the client gave up), or the passed one was unusable.
+	 *
+	 * @param connectionId the connection's id
+	 */
+	record NotAccepted(long connectionId) implements Message {
 	}
 
 	/**

@@ -19,6 +19,10 @@ public final class MessageCodec {
 
 	private static final byte CLOSED = 4;
 
+	private static final byte ACCEPT_COMMAND = 5;
+
+	private static final byte NOT_ACCEPTED = 6;
+
 	private MessageCodec() {
 	}
 
@@ -40,6 +44,12 @@ public final class MessageCodec {
 		}
 		else if (message instanceof Message.Closed closed) {
 			frame.put(CLOSED).putLong(closed.connectionId());
+		}
+		else if (message instanceof Message.AcceptCommand command) {
+			frame.put(ACCEPT_COMMAND).putLong(command.connectionId());
+		}
+		else if (message instanceof Message.NotAccepted notAccepted) {
+			frame.put(NOT_ACCEPTED).putLong(notAccepted.connectionId());
 		}
 		return frame.array();
 	}
@@ -63,6 +73,8 @@ public final class MessageCodec {
 			case READY -> new Message.Ready(value);
 			case ACCEPTED -> new Message.Accepted(value);
 			case CLOSED -> new Message.Closed(value);
+			case ACCEPT_COMMAND -> new Message.AcceptCommand(value);
+			case NOT_ACCEPTED -> new Message.NotAccepted(value);
 			default -> throw new ProtocolException("unknown message type " + type);
 		};
 	}

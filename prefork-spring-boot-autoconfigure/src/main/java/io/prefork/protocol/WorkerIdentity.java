@@ -3,6 +3,8 @@ package io.prefork.protocol;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.prefork.DispatchMode;
+
 /**
  * Who a worker is, passed by the master in one environment variable
  * ({@value #ENVIRONMENT_VARIABLE}) and parsed only here.
@@ -10,18 +12,20 @@ import java.util.Map;
  * @param slot the worker's slot in the pool (0-based, reused by its replacements)
  * @param generation how many workers the slot has had before this one
  * @param port the port the master listens on, which the worker reports as its own
+ * @param dispatch how the worker gets its connections
  */
-public record WorkerIdentity(int slot, int generation, int port) {
+public record WorkerIdentity(int slot, int generation, int port, DispatchMode dispatch) {
 
 	/** The environment variable that carries the identity. */
 	public static final String ENVIRONMENT_VARIABLE = "PREFORK_WORKER";
 
 	/**
 	 * Encode for the environment variable.
-	 * @return e.g. {@code slot=1,generation=3,port=8080}
+	 * @return e.g. {@code slot=1,generation=3,port=8080,dispatch=pass-fd}
 	 */
 	public String encode() {
-		return "slot=" + this.slot + ",generation=" + this.generation + ",port=" + this.port;
+		return "slot=" + this.slot + ",generation=" + this.generation + ",port=" + this.port + ",dispatch="
+				+ this.dispatch.value();
 	}
 
 	/**
@@ -31,24 +35,35 @@ public record WorkerIdentity(int slot, int generation, int port) {
 	 * @throws ProtocolException if the value is malformed
 	 */
 	public static WorkerIdentity parse(String value) {
-		Map<String, Integer> fields = new HashMap<>();
+		Map<String, String> fields = new HashMap<>();
 		for (String field : value.split(",")) {
 			String[] pair = field.split("=", 2);
 			if (pair.length != 2) {
 				throw new ProtocolException(ENVIRONMENT_VARIABLE + " field '" + field + "' is not name=value");
 			}
-			try {
-				fields.put(pair[0].trim(), Integer.parseInt(pair[1].trim()));
-			}
-			catch (NumberFormatException ex) {
-				throw new ProtocolException(ENVIRONMENT_VARIABLE + " field '" + field + "' is not a number");
-			}
+			fields.put(pair[0].trim(), pair[1].trim());
 		}
-		return new WorkerIdentity(required(fields, "slot"), required(fields, "generation"), required(fields, "port"));
+		try {
+			return new WorkerIdentity(number(fields, "slot"), number(fields, "generation"), number(fields, "port"),
+					DispatchMode.of(required(fields, "dispatch")));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new ProtocolException(ENVIRONMENT_VARIABLE + ": " + ex.getMessage());
+		}
 	}
 
-	private static int required(Map<String, Integer> fields, String name) {
-		Integer value = fields.get(name);
+	private static int number(Map<String, String> fields, String name) {
+		String value = required(fields, name);
+		try {
+			return Integer.parseInt(value);
+		}
+		catch (NumberFormatException ex) {
+			throw new ProtocolException(ENVIRONMENT_VARIABLE + " field '" + name + "=" + value + "' is not a number");
+		}
+	}
+
+	private static String required(Map<String, String> fields, String name) {
+		String value = fields.get(name);
 		if (value == null) {
 			throw new ProtocolException(ENVIRONMENT_VARIABLE + " lacks '" + name + "'");
 		}

@@ -61,7 +61,8 @@ final class PassedSockets {
 			throw new PreforkException(
 					"This worker JVM cannot turn a passed connection into a SocketChannel: " + ex.getMessage(),
 					"Start workers with '--add-opens java.base/sun.nio.ch=ALL-UNNAMED' (the master adds it unless "
-							+ "something removes it), or use a JDK that allows it.",
+							+ "something removes it), or set 'server.prefork.dispatch=shared-accept' (or accept-on-command), "
+							+ "which need no JDK internals.",
 					ex);
 		}
 	}

@@ -38,7 +38,7 @@ public final class Worker {
 
 	private final ControlSocket channel;
 
-	private final PassedSockets passedSockets;
+	private final ConnectionSource source;
 
 	private final MasterGone masterGone;
 
@@ -46,10 +46,10 @@ public final class Worker {
 
 	private final Map<SocketChannel, Long> connectionIds = new ConcurrentHashMap<>();
 
-	private Worker(WorkerIdentity identity, ControlSocket channel, PassedSockets passedSockets, MasterGone masterGone) {
+	private Worker(WorkerIdentity identity, ControlSocket channel, ConnectionSource source, MasterGone masterGone) {
 		this.identity = identity;
 		this.channel = channel;
-		this.passedSockets = passedSockets;
+		this.source = source;
 		this.masterGone = masterGone;
 	}
 
@@ -64,7 +64,7 @@ public final class Worker {
 	public static synchronized Worker start(WorkerIdentity identity, MasterGone masterGone) {
 		if (current == null) {
 			Worker worker = new Worker(identity, ControlSocket.adopt(ProcessSpawner.CHILD_CONTROL_FD),
-					PassedSockets.probe(), masterGone);
+					ConnectionSource.forMode(identity.dispatch()), masterGone);
 			Thread control = new Thread(worker::receiveLoop, "prefork-worker-" + identity.slot() + "-control");
 			control.setDaemon(true);
 			control.start();
@@ -163,19 +163,42 @@ public final class Worker {
 
 	private void handle(ControlSocket.Received received) {
 		Message message = MessageCodec.decode(received.bytes(), received.bytes().length);
-		if (!(message instanceof Message.Handoff handoff) || received.fd() < 0) {
+		if (message instanceof Message.Handoff handoff && received.fd() >= 0) {
+			take(handoff.connectionId(), () -> this.source.adopt(received.fd()), received.fd());
+		}
+		else if (message instanceof Message.AcceptCommand command && received.fd() < 0) {
+			take(command.connectionId(), this.source::accept, -1);
+		}
+		else {
 			FileDescriptors.close(received.fd());
 			throw new ProtocolException("unexpected message from the master: " + message);
 		}
+	}
+
+	// Queues the connection for Tomcat (which acknowledges it when it takes it), or tells the
+	// master there was none: a lost accept race or a client that already reset.
+	private void take(long connectionId, Connecting connecting, int fdToCloseOnFailure) {
+		SocketChannel connection = null;
 		try {
-			this.handedOver.add(new HandedOver(handoff.connectionId(), this.passedSockets.adopt(received.fd())));
+			connection = connecting.connection();
 		}
 		catch (IOException ex) {
-			logger.debug("Dropping connection " + handoff.connectionId() + ": " + ex.getMessage());
-			FileDescriptors.close(received.fd());
-			report(new Message.Accepted(handoff.connectionId()));
-			report(new Message.Closed(handoff.connectionId()));
+			logger.debug("No usable connection " + connectionId + ": " + ex.getMessage());
+			FileDescriptors.close(fdToCloseOnFailure);
 		}
+		if (connection != null) {
+			this.handedOver.add(new HandedOver(connectionId, connection));
+		}
+		else {
+			report(new Message.NotAccepted(connectionId));
+		}
+	}
+
+	@FunctionalInterface
+	private interface Connecting {
+
+		SocketChannel connection() throws IOException;
+
 	}
 
 	/**

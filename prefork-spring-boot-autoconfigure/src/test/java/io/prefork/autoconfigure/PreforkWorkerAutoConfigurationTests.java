@@ -59,6 +59,21 @@ class PreforkWorkerAutoConfigurationTests {
 	}
 
 	@Test
+	void inSharedAcceptTomcatKeepsItsProtocolAndAcceptsOnTheInheritedSocket() {
+		this.runner.withPropertyValues("prefork.role=worker", "prefork.worker.dispatch=shared-accept")
+			.run((context) -> {
+				TomcatServletWebServerFactory factory = new TomcatServletWebServerFactory();
+				context.getBean(PreforkTomcatCustomizer.class).customize(factory);
+				assertThat(factory.getProtocol()).isEqualTo(TomcatServletWebServerFactory.DEFAULT_PROTOCOL);
+				Http11NioProtocol protocol = new Http11NioProtocol();
+				for (TomcatProtocolHandlerCustomizer<?> customizer : factory.getProtocolHandlerCustomizers()) {
+					customizeProtocol(customizer, protocol);
+				}
+				assertThat(protocol.getProperty("useInheritedChannel")).isEqualTo("true");
+			});
+	}
+
+	@Test
 	void backsOffWhenTheUserDefinesTheCustomizer() {
 		WebServerFactoryCustomizer<TomcatServletWebServerFactory> own = (factory) -> {
 		};

@@ -2,6 +2,8 @@ package io.prefork.protocol;
 
 import org.junit.jupiter.api.Test;
 
+import io.prefork.DispatchMode;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -9,19 +11,20 @@ class WorkerIdentityTests {
 
 	@Test
 	void encodesAsNameValuePairs() {
-		assertThat(new WorkerIdentity(1, 3, 8080).encode()).isEqualTo("slot=1,generation=3,port=8080");
+		assertThat(new WorkerIdentity(1, 3, 8080, DispatchMode.ACCEPT_ON_COMMAND).encode())
+			.isEqualTo("slot=1,generation=3,port=8080,dispatch=accept-on-command");
 	}
 
 	@Test
 	void parsesWhatItEncodes() {
-		WorkerIdentity identity = new WorkerIdentity(12, 345, 65535);
+		WorkerIdentity identity = new WorkerIdentity(12, 345, 65535, DispatchMode.SHARED_ACCEPT);
 		assertThat(WorkerIdentity.parse(identity.encode())).isEqualTo(identity);
 	}
 
 	@Test
 	void parsesFieldsInAnyOrderAndToleratesSpaces() {
-		assertThat(WorkerIdentity.parse(" port = 9000 ,slot=0, generation=2"))
-			.isEqualTo(new WorkerIdentity(0, 2, 9000));
+		assertThat(WorkerIdentity.parse(" port = 9000 ,dispatch=pass-fd,slot=0, generation=2"))
+			.isEqualTo(new WorkerIdentity(0, 2, 9000, DispatchMode.PASS_FD));
 	}
 
 	@Test
@@ -33,15 +36,22 @@ class WorkerIdentityTests {
 	@Test
 	void rejectsAValueThatIsNotANumber() {
 		assertThatExceptionOfType(ProtocolException.class)
-			.isThrownBy(() -> WorkerIdentity.parse("slot=1,generation=x3,port=8080"))
+			.isThrownBy(() -> WorkerIdentity.parse("slot=1,generation=x3,port=8080,dispatch=pass-fd"))
 			.withMessage("PREFORK_WORKER field 'generation=x3' is not a number");
 	}
 
 	@Test
 	void rejectsAFieldWithoutEqualsSign() {
 		assertThatExceptionOfType(ProtocolException.class)
-			.isThrownBy(() -> WorkerIdentity.parse("slot=1,generation=3,port"))
+			.isThrownBy(() -> WorkerIdentity.parse("slot=1,generation=3,port,dispatch=pass-fd"))
 			.withMessage("PREFORK_WORKER field 'port' is not name=value");
+	}
+
+	@Test
+	void rejectsAnUnknownDispatchMode() {
+		assertThatExceptionOfType(ProtocolException.class)
+			.isThrownBy(() -> WorkerIdentity.parse("slot=1,generation=3,port=80,dispatch=carrier-pigeon"))
+			.withMessage("PREFORK_WORKER: Unknown dispatch mode 'carrier-pigeon'");
 	}
 
 	@Test

@@ -13,6 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,10 +28,11 @@ class OverloadIT {
 
 	private static final Pattern COUNT = Pattern.compile("\"count\":(\\d+)");
 
-	@Test
-	void rejectAnswers503WithRetryAfterAtOnce() throws Exception {
-		try (PreforkServer server = startSingleWorker("--server.prefork.overload.policy=reject",
-				"--server.prefork.overload.queue-size=0")) {
+	@ParameterizedTest(name = "dispatch {0}")
+	@ValueSource(strings = { "pass-fd", "accept-on-command" })
+	void rejectAnswers503WithRetryAfterAtOnce(String dispatch) throws Exception {
+		try (PreforkServer server = startSingleWorker("--server.prefork.dispatch=" + dispatch,
+				"--server.prefork.overload.policy=reject", "--server.prefork.overload.queue-size=0")) {
 			CompletableFuture<RawHttp.Response> occupier = occupy(server);
 			long sent = System.nanoTime();
 			List<RawHttp> clients = connectAndSend(server, CLIENTS, "/hello");
@@ -46,8 +49,8 @@ class OverloadIT {
 				assertThat(client.readsEndOfStream()).isTrue();
 				client.close();
 			}
-			System.out.printf("reject: %d answers 503 within %d ms of the first connect, slowest read %d ms%n",
-					CLIENTS, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent), slowest);
+			System.out.printf("reject (%s): %d answers 503 within %d ms of the first connect, slowest read %d ms%n",
+					dispatch, CLIENTS, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent), slowest);
 			assertThat(occupier.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
 			server.close();
 			assertThat(server.output()).contains("Server reached its capacity")
@@ -55,10 +58,11 @@ class OverloadIT {
 		}
 	}
 
-	@Test
-	void closeClosesAtOnce() throws Exception {
-		try (PreforkServer server = startSingleWorker("--server.prefork.overload.policy=close",
-				"--server.prefork.overload.queue-size=0")) {
+	@ParameterizedTest(name = "dispatch {0}")
+	@ValueSource(strings = { "pass-fd", "accept-on-command" })
+	void closeClosesAtOnce(String dispatch) throws Exception {
+		try (PreforkServer server = startSingleWorker("--server.prefork.dispatch=" + dispatch,
+				"--server.prefork.overload.policy=close", "--server.prefork.overload.queue-size=0")) {
 			CompletableFuture<RawHttp.Response> occupier = occupy(server);
 			for (RawHttp client : connectAndSend(server, CLIENTS, "/hello")) {
 				long started = System.nanoTime();

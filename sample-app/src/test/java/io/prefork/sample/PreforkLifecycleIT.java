@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,9 +15,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PreforkLifecycleIT {
 
-	@Test
-	void sigtermStopsTheWorkersAndExitsWithZero() throws Exception {
-		try (PreforkServer server = PreforkServer.start()) {
+	@ParameterizedTest(name = "dispatch {0}")
+	@ValueSource(strings = { "pass-fd", "accept-on-command", "shared-accept" })
+	void sigtermStopsTheWorkersAndExitsWithZero(String dispatch) throws Exception {
+		try (PreforkServer server = PreforkServer.start("--server.prefork.dispatch=" + dispatch)) {
 			server.awaitWorkersReady(2);
 			List<ProcessHandle> workers = workers(server);
 			server.process().destroy();
@@ -26,9 +29,10 @@ class PreforkLifecycleIT {
 		}
 	}
 
-	@Test
-	void killingTheMasterTakesTheWorkersWithItWithinFiveSeconds() throws Exception {
-		try (PreforkServer server = PreforkServer.start()) {
+	@ParameterizedTest(name = "dispatch {0}")
+	@ValueSource(strings = { "pass-fd", "accept-on-command", "shared-accept" })
+	void killingTheMasterTakesTheWorkersWithItWithinFiveSeconds(String dispatch) throws Exception {
+		try (PreforkServer server = PreforkServer.start("--server.prefork.dispatch=" + dispatch)) {
 			server.awaitWorkersReady(2);
 			List<ProcessHandle> workers = workers(server);
 			server.process().destroyForcibly();

@@ -14,30 +14,39 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * One real master with two real workers serving the sample app on loopback.
+ * One real master with two real workers serving the sample app on loopback, in every
+ * dispatch mode.
  */
+@ParameterizedClass(name = "dispatch {0}")
+@ValueSource(strings = { "pass-fd", "accept-on-command", "shared-accept" })
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PreforkServerIT {
 
 	private static PreforkServer server;
 
-	@BeforeAll
-	static void start() throws IOException {
-		server = PreforkServer.start();
+	@Parameter
+	private String dispatch;
+
+	@BeforeParameterizedClassInvocation
+	static void start(String dispatch) throws IOException {
+		server = PreforkServer.start("--server.prefork.dispatch=" + dispatch);
 		server.awaitWorkersReady(2);
 	}
 
-	@AfterAll
+	@AfterParameterizedClassInvocation
 	static void stop() {
 		if (server != null) {
 			server.close();
@@ -58,11 +67,13 @@ class PreforkServerIT {
 
 	@Test
 	@Order(2)
-	void onlyTheMasterHoldsTheListeningSocket() throws IOException {
+	void theMasterHoldsTheListeningSocketAndWorkersOnlyWhenTheyAccept() throws IOException {
 		String socket = "socket:[" + listeningSocketInode(server.port()) + "]";
 		assertThat(openSockets(server.pid())).contains(socket);
+		boolean workersAccept = !this.dispatch.equals("pass-fd");
 		for (long worker : server.workerPids()) {
-			assertThat(openSockets(worker)).as("sockets of worker pid %d", worker).doesNotContain(socket);
+			assertThat(openSockets(worker).contains(socket)).as("worker pid %d holds the listening socket", worker)
+				.isEqualTo(workersAccept);
 		}
 	}
 

@@ -1,0 +1,252 @@
+package io.prefork.master;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.prefork.OverloadPolicy;
+import io.prefork.PreforkSettings;
+import io.prefork.posix.ListeningSocket;
+import io.prefork.posix.Poller;
+import io.prefork.posix.PosixException;
+
+/**
+ * Gets connections from the listening socket to the workers, one way per dispatch mode.
+ * Runs on the master loop thread only.
+ */
+abstract class Dispatcher {
+
+	private static final Log logger = LogFactory.getLog(Dispatcher.class);
+
+	/** Accepts per turn, so worker messages are never starved by a connection flood. */
+	static final int MAX_ACCEPTS_PER_TURN = 64;
+
+	/** How long accepting pauses after EMFILE and similar resource errors. */
+	private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+	/** At most one "server reached its capacity" line per this interval. */
+	private static final long SATURATION_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+	protected final PreforkSettings settings;
+
+	protected final WorkerTable workers;
+
+	protected final WorkerFailures failures;
+
+	protected final Rejector rejector;
+
+	private ListeningSocket listener;
+
+	private long nextConnectionId = 1;
+
+	private boolean acceptPaused;
+
+	private long acceptResumesAt;
+
+	private long lastSaturationLog;
+
+	Dispatcher(PreforkSettings settings, WorkerTable workers, WorkerFailures failures, ListeningSocket listener) {
+		this.settings = settings;
+		this.workers = workers;
+		this.failures = failures;
+		this.listener = listener;
+		this.rejector = new Rejector(settings.overload().retryAfter());
+	}
+
+	static Dispatcher create(PreforkSettings settings, WorkerTable workers, WorkerFailures failures,
+			ListeningSocket listener) {
+		return switch (settings.dispatch()) {
+			case PASS_FD -> new PassFdDispatcher(settings, workers, failures, listener);
+			case ACCEPT_ON_COMMAND -> new AcceptOnCommandDispatcher(settings, workers, failures, listener);
+			case SHARED_ACCEPT -> new SharedAcceptDispatcher(settings, workers, failures, listener);
+		};
+	}
+
+	/**
+	 * Whether the loop should poll the listening socket this turn. Not polling it is how
+	 * backpressure works: the kernel backlog queues and the master sleeps.
+	 * @param now the current nanoTime
+	 * @return {@code true} to poll it
+	 */
+	final boolean wantsListener(long now) {
+		if (this.acceptPaused && now - this.acceptResumesAt >= 0) {
+			this.acceptPaused = false;
+		}
+		return this.listener != null && !this.acceptPaused && wantsConnections();
+	}
+
+	abstract boolean wantsConnections();
+
+	/**
+	 * Move connections towards workers.
+	 * @param now the current nanoTime
+	 * @param listenerReady whether the listening socket polled readable
+	 */
+	abstract void dispatch(long now, boolean listenerReady);
+
+	/**
+	 * Turn away connections that waited too long.
+	 * @param now the current nanoTime
+	 */
+	void expire(long now) {
+	}
+
+	/**
+	 * Return the earlier of {@code next} and this dispatcher's own next deadline.
+	 * @param next the loop's next deadline so far
+	 * @return a nanoTime
+	 */
+	long nextDeadline(long next) {
+		long deadline = earlier(next, this.rejector.nextDeadline(next));
+		return this.acceptPaused ? earlier(deadline, this.acceptResumesAt) : deadline;
+	}
+
+	static long earlier(long a, long b) {
+		return (b - a < 0) ? b : a;
+	}
+
+	/**
+	 * Stop taking connections: close the listening socket, turn away what waits.
+	 * @param now the current nanoTime
+	 */
+	void stop(long now) {
+		if (this.listener != null) {
+			this.listener.close();
+			this.listener = null;
+		}
+	}
+
+	/**
+	 * Release everything on exit.
+	 */
+	void close() {
+		stop(System.nanoTime());
+		this.rejector.closeAll();
+	}
+
+	/**
+	 * Return the fd workers inherit as their stdin, or {@code -1}.
+	 * @return the listening socket's fd for modes where workers accept, else {@code -1}
+	 */
+	int inheritedListenerFd() {
+		return (this.settings.dispatch().workersInheritListener() && this.listener != null) ? this.listener.fd()
+				: -1;
+	}
+
+	int[] registerLingering(Poller poller) {
+		return this.rejector.register(poller);
+	}
+
+	void serviceLingering(Poller poller, int[] indices, long now) {
+		this.rejector.service(poller, indices, now);
+	}
+
+	protected ListeningSocket listener() {
+		return this.listener;
+	}
+
+	int listenerFd() {
+		return this.listener.fd();
+	}
+
+	protected long nextConnectionId() {
+		return this.nextConnectionId++;
+	}
+
+	/**
+	 * Accept one connection.
+	 * @param now the current nanoTime
+	 * @return its fd, or {@code -1} if none is pending or accepting failed (then paused)
+	 */
+	protected int accept(long now) {
+		try {
+			return this.listener.accept();
+		}
+		catch (PosixException ex) {
+			logger.warn("Cannot accept connections (" + ex.getMessage() + "); pausing accepts for "
+					+ TimeUnit.NANOSECONDS.toMillis(ACCEPT_PAUSE_NANOS) + " ms");
+			this.acceptPaused = true;
+			this.acceptResumesAt = now + ACCEPT_PAUSE_NANOS;
+			return -1;
+		}
+	}
+
+	/**
+	 * Turn a connection away the policy's way: closed with {@code close}, else a 503.
+	 * @param connection the fd
+	 * @param reason why
+	 * @param now the current nanoTime
+	 */
+	protected void turnAway(int connection, RejectReason reason, long now) {
+		if (this.settings.overload().policy() == OverloadPolicy.CLOSE) {
+			this.rejector.close(connection, reason);
+		}
+		else {
+			this.rejector.reject(connection, reason, now);
+		}
+	}
+
+	/**
+	 * Send a frame (and maybe a connection) to a worker without blocking.
+	 * @param worker the worker
+	 * @param frame the frame
+	 * @param connection the fd to pass, or {@code -1}
+	 * @param now the current nanoTime
+	 * @return {@code true} if sent
+	 */
+	protected boolean send(WorkerProcess worker, byte[] frame, int connection, long now) {
+		try {
+			return (connection >= 0) ? worker.channel().trySendWithFd(frame, frame.length, connection)
+					: worker.channel().trySend(frame);
+		}
+		catch (PosixException ex) {
+			if (ex.peerGone()) {
+				this.failures.channelLost(worker, now);
+			}
+			else {
+				this.failures.kill(worker, now, "cannot hand over a connection (" + ex.getMessage() + ")");
+			}
+			return false;
+		}
+	}
+
+	/**
+	 * Log, at most every 10 s, that the pool is saturated (like Apache's "server reached
+	 * MaxRequestWorkers setting").
+	 * @param now the current nanoTime
+	 * @param queued connections waiting in the master
+	 */
+	protected void noteSaturation(long now, int queued) {
+		if (this.lastSaturationLog != 0 && now - this.lastSaturationLog < SATURATION_LOG_INTERVAL_NANOS) {
+			return;
+		}
+		this.lastSaturationLog = now;
+		PreforkSettings.Overload overload = this.settings.overload();
+		logger.warn("Server reached its capacity: " + this.workers.size() + " workers with up to "
+				+ this.settings.worker().maxConnections() + " connections each are busy and " + queued
+				+ " connections are queued (server.prefork.overload.queue-size=" + overload.queueSize() + "); policy "
+				+ overload.policy().name().toLowerCase(Locale.ROOT) + "; turned away so far: " + describeRejections()
+				+ ". Consider more workers or worker.max-connections.");
+	}
+
+	/**
+	 * Describe the rejections so far.
+	 * @return e.g. {@code overload=3, queue-timeout=1}, or {@code none}
+	 */
+	String describeRejections() {
+		Map<RejectReason, Long> counts = this.rejector.counts();
+		if (counts.isEmpty()) {
+			return "none";
+		}
+		StringBuilder description = new StringBuilder();
+		counts.forEach((reason, count) -> description.append((description.length() > 0) ? ", " : "")
+			.append(reason.tag)
+			.append('=')
+			.append(count));
+		return description.toString();
+	}
+
+}

@@ -1,0 +1,118 @@
+package io.prefork.master;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.prefork.PreforkSettings;
+import io.prefork.pool.AdmissionDecision;
+import io.prefork.posix.FileDescriptors;
+import io.prefork.posix.ListeningSocket;
+import io.prefork.protocol.Message;
+import io.prefork.protocol.MessageCodec;
+
+/**
+ * The master accepts every connection and passes its fd to the least-loaded worker; what no
+ * worker can take waits in the master's queue, then meets the overload policy.
+ */
+final class PassFdDispatcher extends Dispatcher {
+
+	private static final Log logger = LogFactory.getLog(PassFdDispatcher.class);
+
+	private final ConnectionQueue queue = new ConnectionQueue();
+
+	PassFdDispatcher(PreforkSettings settings, WorkerTable workers, WorkerFailures failures,
+			ListeningSocket listener) {
+		super(settings, workers, failures, listener);
+	}
+
+	private AdmissionDecision admission() {
+		PreforkSettings.Overload overload = this.settings.overload();
+		return AdmissionDecision.decide(this.workers.hasCandidate(), this.queue.size(), overload.queueSize(),
+				overload.policy());
+	}
+
+	@Override
+	boolean wantsConnections() {
+		return admission() != AdmissionDecision.STOP_ACCEPTING;
+	}
+
+	@Override
+	void dispatch(long now, boolean listenerReady) {
+		while (this.queue.size() > 0 && this.workers.hasCandidate()) {
+			handOver(this.queue.poll().fd(), now);
+		}
+		for (int accepted = 0; listenerReady && listener() != null && accepted < MAX_ACCEPTS_PER_TURN; accepted++) {
+			AdmissionDecision decision = admission();
+			if (decision == AdmissionDecision.STOP_ACCEPTING) {
+				noteSaturation(now, this.queue.size());
+				return;
+			}
+			int connection = accept(now);
+			if (connection < 0) {
+				return;
+			}
+			if (decision != AdmissionDecision.ACCEPT) {
+				noteSaturation(now, this.queue.size());
+				turnAway(connection, RejectReason.OVERLOAD, now);
+			}
+			else if (this.queue.size() == 0 && this.workers.hasCandidate()) {
+				handOver(connection, now);
+			}
+			else {
+				this.queue.add(connection, now);
+			}
+		}
+	}
+
+	private void handOver(int connection, long now) {
+		long connectionId = nextConnectionId();
+		byte[] frame = MessageCodec.encode(new Message.Handoff(connectionId));
+		List<WorkerProcess> refused = new ArrayList<>();
+		while (true) {
+			WorkerProcess worker = this.workers.choose(refused);
+			if (worker == null) {
+				logger.warn("No worker could take connection " + connectionId + "; turning it away");
+				turnAway(connection, RejectReason.HANDOFF_FAILED, now);
+				return;
+			}
+			if (send(worker, frame, connection, now)) {
+				worker.handedOver(connectionId, now + this.settings.timeouts().handoff().toNanos());
+				this.workers.chosen(worker);
+				// The kernel holds its own reference for the worker; the master's copy goes.
+				FileDescriptors.close(connection);
+				return;
+			}
+			refused.add(worker);
+		}
+	}
+
+	@Override
+	void expire(long now) {
+		long maxWait = this.settings.overload().maxQueueWait().toNanos();
+		ConnectionQueue.Queued oldest;
+		while ((oldest = this.queue.peek()) != null && now - oldest.acceptedAt() >= maxWait) {
+			turnAway(this.queue.poll().fd(), RejectReason.QUEUE_TIMEOUT, now);
+		}
+	}
+
+	@Override
+	long nextDeadline(long next) {
+		ConnectionQueue.Queued oldest = this.queue.peek();
+		long queueDeadline = (oldest != null)
+				? oldest.acceptedAt() + this.settings.overload().maxQueueWait().toNanos() : next;
+		return super.nextDeadline(earlier(next, queueDeadline));
+	}
+
+	@Override
+	void stop(long now) {
+		super.stop(now);
+		ConnectionQueue.Queued queued;
+		while ((queued = this.queue.poll()) != null) {
+			turnAway(queued.fd(), RejectReason.SHUTDOWN, now);
+		}
+	}
+
+}
