@@ -111,7 +111,12 @@ class Target:
 # --------------------------------------------------------------------------------------------
 
 STARTED: list[subprocess.Popen] = []
+LOADS: list[str] = []                # load average at the start of each round
 SEEN: dict[int, str] = {}            # pid -> start time (field 22 of /proc/pid/stat)
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def log(message: str) -> None:
@@ -167,6 +172,22 @@ def cpu_seconds(pid: int) -> float:
     stat = Path(f"/proc/{pid}/stat").read_text()
     fields = stat[stat.rindex(")") + 2:].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def thread_cpu_seconds(pid: int) -> dict[str, float]:
+    """utime + stime per thread name (comm) of one process: which of the master's threads work."""
+    result: dict[str, float] = {}
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            comm = (task / "comm").read_text().strip()
+            stat = (task / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        name = re.sub(r"\d+$", "", comm).strip() or comm       # "C2 CompilerThre", "GC Thread#1" -> families
+        name = re.sub(r"#$", "", name).strip()
+        result[name] = result.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return result
 
 
 def target_pids(target: Target) -> list[int]:
@@ -442,9 +463,13 @@ def measure(target: Target, scenario: Scenario, seconds: float, lua: Path, raw_l
     """One wrk run plus what the process tree looked like around it."""
     workers_before = set(children(target.master.pid)) if target.prefork else set()
     master_cpu = cpu_seconds(target.master.pid) if target.prefork else 0.0
+    threads = thread_cpu_seconds(target.master.pid) if target.prefork else {}
     result = run_wrk(target.url, scenario, seconds, lua, raw_log)
     if target.prefork:
         result["master_cpu_s"] = cpu_seconds(target.master.pid) - master_cpu
+        after = thread_cpu_seconds(target.master.pid)
+        result["master_threads_us_per_req"] = {
+            name: (after[name] - threads.get(name, 0.0)) * 1e6 / max(result["requests"], 1) for name in after}
         result["master_us_per_req"] = result["master_cpu_s"] * 1e6 / max(result["requests"], 1)
         workers_after = set(children(target.master.pid))
         if workers_after != workers_before:
@@ -465,6 +490,7 @@ def run_rounds(targets: list[Target], rounds: int, seconds: float, lua: Path, ra
     """results[(target, scenario)] = [one dict per round]. Target order rotates every round."""
     results: dict[tuple[str, str], list[dict]] = {}
     for round_no in range(rounds):
+        LOADS.append(load_average())
         order = targets[round_no % len(targets):] + targets[:round_no % len(targets)]
         for target in order:
             for scenario in SCENARIOS:
@@ -490,15 +516,21 @@ def log_time(stamp: str) -> float | None:
         return None
 
 
-def probe_availability(url: str, stop: threading.Event, counts: dict) -> None:
-    """New connection per request every 20 ms while a worker is down."""
+def probe_availability(url: str, stop: threading.Event, counts: dict, failures: list) -> None:
+    """New connection per request every 20 ms while a worker is down; failures are kept with
+    their time since the kill and their reason."""
     while not stop.is_set():
+        started = time.time()
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                response.read()
                 key = "ok" if response.status == 200 else "failed"
-        except OSError:
-            key = "failed"
+                reason = f"HTTP {response.status}"
+        except OSError as ex:
+            key, reason = "failed", f"{type(ex).__name__}: {ex}"
         counts[key] = counts.get(key, 0) + 1
+        if key == "failed":
+            failures.append((started, time.time() - started, reason))
         time.sleep(0.02)
 
 
@@ -510,8 +542,9 @@ def measure_recovery(target: Target, kills: int, timeout: float = 120) -> list[d
         slot = i % len(slot_pids)
         victim = slot_pids[slot]
         known = len(ready_lines(target))
-        stop, counts = threading.Event(), {}
-        prober = threading.Thread(target=probe_availability, args=(target.url + "/hello", stop, counts))
+        stop, counts, failures = threading.Event(), {}, []
+        prober = threading.Thread(target=probe_availability,
+                                  args=(target.url + "/hello", stop, counts, failures))
         prober.start()
         time.sleep(0.2)
         killed_at = time.time()
@@ -526,6 +559,8 @@ def measure_recovery(target: Target, kills: int, timeout: float = 120) -> list[d
         detected_at = time.time()
         stop.set()
         prober.join()
+        counts["failures"] = [f"{at - killed_at:+.3f} s after the kill, after {took:.3f} s: {reason}"
+                              for at, took, reason in failures]
         if replacement is None:
             results.append({"slot": slot, "victim": victim, "recovery_s": None, "probe": counts})
             log(f"recovery: no replacement for worker {slot} within {timeout:.0f} s")
@@ -536,7 +571,8 @@ def measure_recovery(target: Target, kills: int, timeout: float = 120) -> list[d
                         "recovery_s": recovery, "boot_s": float(replacement.group(4)),
                         "probe": counts})
         log(f"recovery {i + 1}/{kills}: worker {slot} pid {victim} killed, pid "
-            f"{replacement.group(3)} ready after {recovery:.2f} s; probes {counts}")
+            f"{replacement.group(3)} ready after {recovery:.2f} s; probes ok {counts.get('ok', 0)}, "
+            f"failed {counts.get('failed', 0)} {counts['failures']}")
         time.sleep(1)
     return results
 
@@ -624,6 +660,8 @@ def summarize(results: dict) -> dict:
             "error_detail": {k: sum(r[k] for r in runs) for k in ("connect", "read", "write", "status", "timeout")},
             "rss_mb": median([r["rss_kb"] for r in runs]) / 1024,
             "master_us": median([r.get("master_us_per_req") for r in runs]),
+            "master_threads": {name: median([r.get("master_threads_us_per_req", {}).get(name) for r in runs])
+                               for name in runs[0].get("master_threads_us_per_req", {})},
             "rounds": [r["rps"] for r in runs],
         }
     return summary
@@ -675,7 +713,8 @@ def ratio_table(targets: list[Target], summary: dict) -> list[str]:
 
 def rounds_table(targets: list[Target], summary: dict, rounds: int) -> list[str]:
     lines = ["| scenario | target | " + " | ".join(f"round {i + 1}" for i in range(rounds)) + " |",
-             "|---|---|" + "---:|" * rounds]
+             "|---|---|" + "---:|" * rounds,
+             "| load average at round start | | " + " | ".join(LOADS[:rounds]) + " |"]
     for scenario in SCENARIOS:
         for target in targets:
             s = summary.get((target.name, scenario.key))
@@ -738,10 +777,12 @@ def prefork_section(targets: list[Target], summary: dict, starts: dict, recovery
     times = [r["recovery_s"] for r in recovery]
     probes_ok = sum(r["probe"].get("ok", 0) for r in recovery)
     probes_failed = sum(r["probe"].get("failed", 0) for r in recovery)
+    failure_detail = [f for r in recovery for f in r["probe"].get("failures", [])]
     lines.append(f"- **Pool recovery** after `kill -9` of a worker of A (kill → master logs the replacement "
                  f"`ready in`): median **{fmt(median(times), 2)} s** of {len(times)} "
                  f"({', '.join(fmt(t, 2) for t in times)} s). Meanwhile a probe sent `GET /hello` on a new "
-                 f"connection every 20 ms: {probes_ok} answered 200, {probes_failed} failed.")
+                 f"connection every 20 ms: {probes_ok} answered 200, {probes_failed} failed"
+                 + (": " + "; ".join(failure_detail[:5]) if failure_detail else "") + ".")
     for name in ("A2",):
         d, b = summary.get((name, "dispatch")), summary.get(("B", "dispatch"))
         if d:
@@ -751,10 +792,12 @@ def prefork_section(targets: list[Target], summary: dict, starts: dict, recovery
                          f"errors {error_text(d)}; the master spent **{fmt(d['master_us'], 1)} µs CPU per "
                          f"connection** (utime+stime of the master pid from /proc/<pid>/stat around the run, "
                          f"÷ requests completed; 10 ms clock-tick resolution).")
-    for name in [t.name for t in targets if t.prefork]:
-        s = summary.get((name, "hello-close"))
+    for name, key in [(t.name, "hello-close") for t in targets if t.prefork] + [("A2", "dispatch")]:
+        s = summary.get((name, key))
         if s:
-            lines.append(f"- Master CPU per connection, {name}, Connection: close -c16: {fmt(s['master_us'], 1)} µs.")
+            busy = sorted(((v, k) for k, v in s["master_threads"].items() if v and v >= 0.5), reverse=True)
+            lines.append(f"- Master CPU per connection, {name}, {key}: {fmt(s['master_us'], 1)} µs; by master thread: "
+                         + (", ".join(f"{k} {v:.0f}" for v, k in busy) or "–") + " µs.")
     for name in [t.name for t in targets if t.prefork]:
         by_rps, by_p50 = handover_cost(summary, name)
         if by_rps is not None:
@@ -773,9 +816,9 @@ def prefork_section(targets: list[Target], summary: dict, starts: dict, recovery
 def render(args, targets, results, summary, starts, recovery, findings, machine, leftovers, started_at,
            elapsed, loads) -> str:
     names_prefork = [t.name for t in targets if t.prefork]
+    command = " ".join(["bench/run"] + args.argv)
     lines = [f"# Prefork benchmark — {started_at:%Y-%m-%d %H:%M:%S}", "",
-             f"`bench/run {' '.join(args.argv)}`".replace("`bench/run `", "`bench/run`") +
-             f" — {args.rounds} round(s) × {args.duration:g} s per scenario, warm-up {args.warmup:g} s per "
+             f"`{command}` — {args.rounds} round(s) × {args.duration:g} s per scenario, warm-up {args.warmup:g} s per "
              f"scenario, {args.kills} kill(s); total {elapsed / 60:.1f} min. Medians across rounds "
              f"(errors: sum across rounds). Load average before/after: {loads[0]} / {loads[1]}.", "",
              "## Machine", "", "| | |", "|---|---|"] + machine + ["", "## Targets", ""]
@@ -817,10 +860,10 @@ def render(args, targets, results, summary, starts, recovery, findings, machine,
 def parse_args(argv: list[str]) -> argparse.Namespace:
     env = os.environ.get
     parser = argparse.ArgumentParser(description="prefork vs plain Tomcat vs nginx + N JVMs")
-    parser.add_argument("--duration", type=float, default=float(env("BENCH_DURATION", 7)),
-                        help="seconds per measured wrk run (env BENCH_DURATION, default 7)")
-    parser.add_argument("--rounds", type=int, default=int(env("BENCH_ROUNDS", 3)),
-                        help="interleaved rounds; medians are reported (env BENCH_ROUNDS, default 3)")
+    parser.add_argument("--duration", type=float, default=float(env("BENCH_DURATION", 5)),
+                        help="seconds per measured wrk run (env BENCH_DURATION, default 5)")
+    parser.add_argument("--rounds", type=int, default=int(env("BENCH_ROUNDS", 4)),
+                        help="interleaved rounds; medians are reported (env BENCH_ROUNDS, default 4)")
     parser.add_argument("--warmup", type=float, default=float(env("BENCH_WARMUP", 2)),
                         help="seconds of warm-up per target and scenario (env BENCH_WARMUP, default 2)")
     parser.add_argument("--kills", type=int, default=int(env("BENCH_KILLS", 3)),
@@ -851,13 +894,13 @@ def main(argv: list[str]) -> int:
     raw_log = tmp / "wrk.log"
     log(f"temp dir {tmp}")
     targets, ok, leftovers = [], False, []
-    loads = [" ".join(Path("/proc/loadavg").read_text().split()[:3]), ""]
+    loads = [load_average(), ""]
     try:
         targets = start_targets(jar, tmp)
         log("warming up")
         warm_up(targets, args.warmup, lua, raw_log)
         results = run_rounds(targets, args.rounds, args.duration, lua, raw_log)
-        loads[1] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+        loads[1] = load_average()
         summary = summarize(results)
         log("measuring pool recovery after kill -9")
         target_a = next(t for t in targets if t.name == "A")

@@ -11,23 +11,42 @@ import java.util.List;
  *
  * @param address the address to listen on, {@code null} for every local address
  * @param port the port to listen on, {@code 0} for an ephemeral one
- * @param workers the number of worker processes
+ * @param workers the number of worker processes (static pool) or at start (dynamic pool)
+ * @param pool how the pool is sized
  * @param dispatch how connections get to workers
  * @param timeouts the timeouts
  * @param worker how each worker is started and sized
  * @param overload what happens when every worker is busy
  */
-public record PreforkSettings(InetAddress address, int port, int workers, DispatchMode dispatch, Timeouts timeouts,
-		Worker worker, Overload overload) {
+public record PreforkSettings(InetAddress address, int port, int workers, Pool pool, DispatchMode dispatch,
+		Timeouts timeouts, Worker worker, Overload overload) {
+
+	/**
+	 * Pool sizing.
+	 *
+	 * @param mode static or dynamic
+	 * @param minSpare the idle workers a dynamic pool keeps at least
+	 * @param maxSpare the idle workers a dynamic pool keeps at most
+	 * @param maxWorkers the most workers there ever are (and the slots of the scoreboard)
+	 * @param idleTimeout how long a worker above max-spare stays idle before it is retired
+	 * @param maxStarting the most workers starting at the same time
+	 */
+	public record Pool(PoolMode mode, int minSpare, int maxSpare, int maxWorkers, Duration idleTimeout,
+			int maxStarting) {
+	}
 
 	/**
 	 * Timeouts.
 	 *
 	 * @param boot how long a worker may take to report ready
 	 * @param handoff how long a worker may take to acknowledge a handed-over connection
+	 * @param heartbeat how long a ready worker may stay silent
+	 * @param request how long one request may run before its worker is stopped, or
+	 * {@code null} for no limit
 	 * @param gracefulShutdown how long a graceful stop waits for workers to finish
 	 */
-	public record Timeouts(Duration boot, Duration handoff, Duration gracefulShutdown) {
+	public record Timeouts(Duration boot, Duration handoff, Duration heartbeat, Duration request,
+			Duration gracefulShutdown) {
 	}
 
 	/**
@@ -36,8 +55,14 @@ public record PreforkSettings(InetAddress address, int port, int workers, Dispat
 	 * @param threads the request threads in each worker
 	 * @param maxConnections the connections each worker holds at once
 	 * @param jvmOptions extra JVM options for workers
+	 * @param maxRequests requests after which a worker is recycled, {@code 0} for never
+	 * @param maxRequestsJitter a random 0..this added to {@code maxRequests} per worker
+	 * @param maxRssBytes resident memory above which a worker is recycled, {@code 0} for no
+	 * limit
+	 * @param maxAge age after which a worker is recycled, or {@code null} for none
 	 */
-	public record Worker(int threads, int maxConnections, List<String> jvmOptions) {
+	public record Worker(int threads, int maxConnections, List<String> jvmOptions, long maxRequests,
+			long maxRequestsJitter, long maxRssBytes, Duration maxAge) {
 	}
 
 	/**

@@ -6,10 +6,12 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 import io.prefork.DispatchMode;
 import io.prefork.InvalidPropertyException;
 import io.prefork.OverloadPolicy;
+import io.prefork.PoolMode;
 import io.prefork.PreforkSettings;
 
 /**
@@ -18,6 +20,12 @@ import io.prefork.PreforkSettings;
  */
 @ConfigurationProperties("server.prefork")
 public class PreforkProperties {
+
+	/** The most workers a pool may have. */
+	private static final int MAX_WORKERS = 1024;
+
+	/** A bound on request counts that keeps limit plus jitter far from overflow. */
+	private static final long MAX_REQUESTS = 1_000_000_000_000L;
 
 	/**
 	 * Whether the application's main method starts a prefork server (a master with worker
@@ -37,6 +45,8 @@ public class PreforkProperties {
 	 * shared-accept (workers accept on their own).
 	 */
 	private DispatchMode dispatch = DispatchMode.PASS_FD;
+
+	private final Pool pool = new Pool();
 
 	private final Worker worker = new Worker();
 
@@ -68,6 +78,10 @@ public class PreforkProperties {
 		this.dispatch = dispatch;
 	}
 
+	public Pool getPool() {
+		return this.pool;
+	}
+
 	public Worker getWorker() {
 		return this.worker;
 	}
@@ -88,32 +102,15 @@ public class PreforkProperties {
 	 * @throws InvalidPropertyException naming the first property with an unusable value
 	 */
 	public PreforkSettings toSettings(InetAddress address, int port) {
+		int processors = Runtime.getRuntime().availableProcessors();
 		check(port >= 0 && port <= 65535, "server.port", port, "must be between 0 and 65535");
-		int workerCount = (this.workers != null) ? this.workers
-				: Math.max(2, Runtime.getRuntime().availableProcessors());
-		check(workerCount >= 1 && workerCount <= 1024, "server.prefork.workers", workerCount,
-				"must be between 1 and 1024");
+		int workerCount = (this.workers != null) ? this.workers : Math.min(MAX_WORKERS, Math.max(2, processors));
+		check(workerCount >= 1 && workerCount <= MAX_WORKERS, "server.prefork.workers", workerCount,
+				"must be between 1 and " + MAX_WORKERS);
 		check(this.dispatch != null, "server.prefork.dispatch", null,
 				"must be one of pass-fd, accept-on-command, shared-accept");
-		check(this.worker.threads >= 1, "server.prefork.worker.threads", this.worker.threads, "must be at least 1");
-		check(this.worker.maxConnections >= 1, "server.prefork.worker.max-connections", this.worker.maxConnections,
-				"must be at least 1");
-		checkPositive("server.prefork.timeouts.boot", this.timeouts.boot);
-		checkPositive("server.prefork.timeouts.handoff", this.timeouts.handoff);
-		checkPositive("server.prefork.timeouts.graceful-shutdown", this.timeouts.gracefulShutdown);
-		check(this.overload.policy != null, "server.prefork.overload.policy", null,
-				"must be one of backpressure, close, reject");
-		check(this.overload.queueSize >= 0, "server.prefork.overload.queue-size", this.overload.queueSize,
-				"must be 0 or more");
-		checkPositive("server.prefork.overload.max-queue-wait", this.overload.maxQueueWait);
-		checkPositive("server.prefork.overload.retry-after", this.overload.retryAfter);
-		check(this.overload.backlog >= 1, "server.prefork.overload.backlog", this.overload.backlog,
-				"must be at least 1");
-		return new PreforkSettings(address, port, workerCount, this.dispatch,
-				new PreforkSettings.Timeouts(this.timeouts.boot, this.timeouts.handoff, this.timeouts.gracefulShutdown),
-				new PreforkSettings.Worker(this.worker.threads, this.worker.maxConnections, this.worker.jvmOptionList()),
-				new PreforkSettings.Overload(this.overload.policy, this.overload.queueSize, this.overload.maxQueueWait,
-						this.overload.retryAfter, this.overload.backlog));
+		return new PreforkSettings(address, port, workerCount, this.pool.toSettings(workerCount, processors),
+				this.dispatch, this.timeouts.toSettings(), this.worker.toSettings(), this.overload.toSettings());
 	}
 
 	private static void checkPositive(String property, Duration value) {
@@ -124,6 +121,111 @@ public class PreforkProperties {
 		if (!valid) {
 			throw new InvalidPropertyException(property, value, reason);
 		}
+	}
+
+	/**
+	 * Pool sizing.
+	 */
+	public static class Pool {
+
+		/**
+		 * Pool sizing: static (a fixed number of workers) or dynamic (spare workers between
+		 * min-spare and max-spare).
+		 */
+		private PoolMode mode = PoolMode.STATIC;
+
+		/**
+		 * Minimum number of idle workers a dynamic pool keeps; below it, more are started.
+		 */
+		private int minSpare = 1;
+
+		/**
+		 * Maximum number of idle workers a dynamic pool keeps; above it, workers idle for
+		 * longer than the idle timeout are retired.
+		 */
+		private int maxSpare = 3;
+
+		/**
+		 * Maximum number of workers. Defaults to the larger of 'workers' and twice the number
+		 * of available processors.
+		 */
+		private Integer maxWorkers;
+
+		/**
+		 * Time an idle worker above max-spare lives before a dynamic pool retires it.
+		 */
+		private Duration idleTimeout = Duration.ofSeconds(30);
+
+		/**
+		 * Maximum number of workers starting at the same time, so starting JVMs do not
+		 * starve serving ones of CPU. Defaults to the number of available processors, at
+		 * least 2.
+		 */
+		private Integer maxStarting;
+
+		public PoolMode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(PoolMode mode) {
+			this.mode = mode;
+		}
+
+		public int getMinSpare() {
+			return this.minSpare;
+		}
+
+		public void setMinSpare(int minSpare) {
+			this.minSpare = minSpare;
+		}
+
+		public int getMaxSpare() {
+			return this.maxSpare;
+		}
+
+		public void setMaxSpare(int maxSpare) {
+			this.maxSpare = maxSpare;
+		}
+
+		public Integer getMaxWorkers() {
+			return this.maxWorkers;
+		}
+
+		public void setMaxWorkers(Integer maxWorkers) {
+			this.maxWorkers = maxWorkers;
+		}
+
+		public Duration getIdleTimeout() {
+			return this.idleTimeout;
+		}
+
+		public void setIdleTimeout(Duration idleTimeout) {
+			this.idleTimeout = idleTimeout;
+		}
+
+		public Integer getMaxStarting() {
+			return this.maxStarting;
+		}
+
+		public void setMaxStarting(Integer maxStarting) {
+			this.maxStarting = maxStarting;
+		}
+
+		PreforkSettings.Pool toSettings(int workers, int processors) {
+			check(this.mode != null, "server.prefork.pool.mode", null, "must be static or dynamic");
+			int max = (this.maxWorkers != null) ? this.maxWorkers
+					: Math.min(MAX_WORKERS, Math.max(workers, 2 * processors));
+			check(max >= workers && max <= MAX_WORKERS, "server.prefork.pool.max-workers", max,
+					"must be at least server.prefork.workers (" + workers + ") and at most " + MAX_WORKERS);
+			check(this.minSpare >= 0, "server.prefork.pool.min-spare", this.minSpare, "must be 0 or more");
+			check(this.maxSpare >= Math.max(1, this.minSpare), "server.prefork.pool.max-spare", this.maxSpare,
+					"must be at least 1 and at least server.prefork.pool.min-spare (" + this.minSpare + ")");
+			checkPositive("server.prefork.pool.idle-timeout", this.idleTimeout);
+			int starting = (this.maxStarting != null) ? this.maxStarting : Math.max(2, processors);
+			check(starting >= 1, "server.prefork.pool.max-starting", starting, "must be at least 1");
+			return new PreforkSettings.Pool(this.mode, this.minSpare, this.maxSpare, max, this.idleTimeout, starting);
+		}
+
 	}
 
 	/**
@@ -148,6 +250,28 @@ public class PreforkProperties {
 		 */
 		private String jvmOptions = "";
 
+		/**
+		 * Number of requests after which a worker is recycled (replaced, then retired
+		 * gracefully); 0 for never.
+		 */
+		private long maxRequests;
+
+		/**
+		 * Maximum random number of requests added to max-requests for each worker, so that
+		 * workers are not all recycled at once.
+		 */
+		private long maxRequestsJitter;
+
+		/**
+		 * Resident memory (RSS) above which a worker is recycled; unset for no limit.
+		 */
+		private DataSize maxRss;
+
+		/**
+		 * Age after which a worker is recycled; unset for no limit.
+		 */
+		private Duration maxAge;
+
 		public int getThreads() {
 			return this.threads;
 		}
@@ -170,6 +294,55 @@ public class PreforkProperties {
 
 		public void setJvmOptions(String jvmOptions) {
 			this.jvmOptions = jvmOptions;
+		}
+
+		public long getMaxRequests() {
+			return this.maxRequests;
+		}
+
+		public void setMaxRequests(long maxRequests) {
+			this.maxRequests = maxRequests;
+		}
+
+		public long getMaxRequestsJitter() {
+			return this.maxRequestsJitter;
+		}
+
+		public void setMaxRequestsJitter(long maxRequestsJitter) {
+			this.maxRequestsJitter = maxRequestsJitter;
+		}
+
+		public DataSize getMaxRss() {
+			return this.maxRss;
+		}
+
+		public void setMaxRss(DataSize maxRss) {
+			this.maxRss = maxRss;
+		}
+
+		public Duration getMaxAge() {
+			return this.maxAge;
+		}
+
+		public void setMaxAge(Duration maxAge) {
+			this.maxAge = maxAge;
+		}
+
+		PreforkSettings.Worker toSettings() {
+			check(this.threads >= 1, "server.prefork.worker.threads", this.threads, "must be at least 1");
+			check(this.maxConnections >= 1, "server.prefork.worker.max-connections", this.maxConnections,
+					"must be at least 1");
+			check(this.maxRequests >= 0 && this.maxRequests <= MAX_REQUESTS, "server.prefork.worker.max-requests",
+					this.maxRequests, "must be between 0 and " + MAX_REQUESTS);
+			check(this.maxRequestsJitter >= 0 && this.maxRequestsJitter <= MAX_REQUESTS,
+					"server.prefork.worker.max-requests-jitter", this.maxRequestsJitter,
+					"must be between 0 and " + MAX_REQUESTS);
+			check(this.maxRss == null || this.maxRss.toBytes() > 0, "server.prefork.worker.max-rss", this.maxRss,
+					"must be a positive size");
+			check(this.maxAge == null || (!this.maxAge.isNegative() && !this.maxAge.isZero()),
+					"server.prefork.worker.max-age", this.maxAge, "must be a positive duration");
+			return new PreforkSettings.Worker(this.threads, this.maxConnections, jvmOptionList(), this.maxRequests,
+					this.maxRequestsJitter, (this.maxRss != null) ? this.maxRss.toBytes() : 0, this.maxAge);
 		}
 
 		List<String> jvmOptionList() {
@@ -196,6 +369,19 @@ public class PreforkProperties {
 		private Duration handoff = Duration.ofSeconds(10);
 
 		/**
+		 * Maximum time a ready worker may stay silent (workers report every second) before
+		 * it is killed: a stuck JVM or a very long GC pause.
+		 */
+		private Duration heartbeat = Duration.ofSeconds(30);
+
+		/**
+		 * Maximum time one request may run; a longer one is answered 504 if its response has
+		 * not started, and its worker is stopped (threads cannot be killed, processes can).
+		 * Unset for no limit.
+		 */
+		private Duration request;
+
+		/**
 		 * Maximum time a graceful stop (SIGTERM) waits for workers to finish in-flight
 		 * requests before killing them.
 		 */
@@ -215,6 +401,34 @@ public class PreforkProperties {
 
 		public void setHandoff(Duration handoff) {
 			this.handoff = handoff;
+		}
+
+		public Duration getHeartbeat() {
+			return this.heartbeat;
+		}
+
+		public void setHeartbeat(Duration heartbeat) {
+			this.heartbeat = heartbeat;
+		}
+
+		public Duration getRequest() {
+			return this.request;
+		}
+
+		public void setRequest(Duration request) {
+			this.request = request;
+		}
+
+		PreforkSettings.Timeouts toSettings() {
+			checkPositive("server.prefork.timeouts.boot", this.boot);
+			checkPositive("server.prefork.timeouts.handoff", this.handoff);
+			check(this.heartbeat != null && this.heartbeat.toMillis() >= 2000, "server.prefork.timeouts.heartbeat",
+					this.heartbeat, "must be at least 2s (workers report every second)");
+			check(this.request == null || (!this.request.isNegative() && !this.request.isZero()),
+					"server.prefork.timeouts.request", this.request, "must be a positive duration");
+			checkPositive("server.prefork.timeouts.graceful-shutdown", this.gracefulShutdown);
+			return new PreforkSettings.Timeouts(this.boot, this.handoff, this.heartbeat, this.request,
+					this.gracefulShutdown);
 		}
 
 		public Duration getGracefulShutdown() {
@@ -295,6 +509,17 @@ public class PreforkProperties {
 
 		public int getBacklog() {
 			return this.backlog;
+		}
+
+		PreforkSettings.Overload toSettings() {
+			check(this.policy != null, "server.prefork.overload.policy", null,
+					"must be one of backpressure, close, reject");
+			check(this.queueSize >= 0, "server.prefork.overload.queue-size", this.queueSize, "must be 0 or more");
+			checkPositive("server.prefork.overload.max-queue-wait", this.maxQueueWait);
+			checkPositive("server.prefork.overload.retry-after", this.retryAfter);
+			check(this.backlog >= 1, "server.prefork.overload.backlog", this.backlog, "must be at least 1");
+			return new PreforkSettings.Overload(this.policy, this.queueSize, this.maxQueueWait, this.retryAfter,
+					this.backlog);
 		}
 
 		public void setBacklog(int backlog) {

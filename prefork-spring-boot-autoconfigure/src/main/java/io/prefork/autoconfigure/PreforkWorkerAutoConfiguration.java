@@ -1,5 +1,7 @@
 package io.prefork.autoconfigure;
 
+import java.time.Duration;
+
 import org.apache.coyote.AbstractProtocol;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -11,10 +13,17 @@ import org.springframework.boot.tomcat.TomcatProtocolHandlerCustomizer;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.core.env.Environment;
 import org.springframework.core.Ordered;
 
 import io.prefork.DispatchMode;
+import io.prefork.worker.Worker;
+import io.prefork.worker.tomcat.RequestWatchValve;
 import io.prefork.worker.tomcat.PreforkHttp11NioProtocol;
 
 /**
@@ -34,6 +43,41 @@ public final class PreforkWorkerAutoConfiguration {
 		DispatchMode dispatch = DispatchMode.of(environment.getProperty(PreforkEnvironmentPostProcessor.DISPATCH,
 				DispatchMode.PASS_FD.value()));
 		return new PreforkTomcatCustomizer(properties.getWorker(), dispatch);
+	}
+
+	/**
+	 * Beans that need this process to be a started worker (not only to have the role).
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@Conditional(OnStartedWorker.class)
+	static class StartedWorkerConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		Worker preforkWorker(PreforkProperties properties) {
+			Worker worker = Worker.current();
+			Duration requestTimeout = properties.getTimeouts().getRequest();
+			if (requestTimeout != null) {
+				worker.enforceRequestTimeout(requestTimeout);
+			}
+			return worker;
+		}
+
+		@Bean
+		WebServerFactoryCustomizer<TomcatServletWebServerFactory> preforkRequestWatchCustomizer(Worker worker) {
+			return (factory) -> factory.addContextCustomizers(
+					(context) -> context.getPipeline().addValve(new RequestWatchValve(worker.requests())));
+		}
+
+	}
+
+	static class OnStartedWorker implements Condition {
+
+		@Override
+		public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+			return Worker.isStarted();
+		}
+
 	}
 
 	/**

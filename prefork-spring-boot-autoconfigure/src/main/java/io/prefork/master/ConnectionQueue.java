@@ -17,6 +17,16 @@ final class ConnectionQueue {
 		this.longest = Math.max(this.longest, this.connections.size());
 	}
 
+	/**
+	 * Put a connection back at the head: it was handed to a worker that never took it.
+	 * @param fd its descriptor
+	 * @param acceptedAt when it was first accepted, in nanoTime
+	 */
+	void addFirst(int fd, long acceptedAt) {
+		this.connections.addFirst(new Queued(fd, acceptedAt));
+		this.longest = Math.max(this.longest, this.connections.size());
+	}
+
 	Queued peek() {
 		return this.connections.peekFirst();
 	}

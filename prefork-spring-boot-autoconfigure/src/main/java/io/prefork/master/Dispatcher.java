@@ -9,6 +9,7 @@ import org.apache.commons.logging.LogFactory;
 
 import io.prefork.OverloadPolicy;
 import io.prefork.PreforkSettings;
+import io.prefork.pool.PoolSizing;
 import io.prefork.posix.ListeningSocket;
 import io.prefork.posix.Poller;
 import io.prefork.posix.PosixException;
@@ -86,6 +87,21 @@ abstract class Dispatcher {
 	 * @param listenerReady whether the listening socket polled readable
 	 */
 	abstract void dispatch(long now, boolean listenerReady);
+
+	/**
+	 * A worker replied about the connection it was given (took it, or did not).
+	 * @param worker the worker
+	 */
+	void replied(WorkerProcess worker) {
+	}
+
+	/**
+	 * A worker will never reply about the connection it was given (killed, or gone).
+	 * @param worker the worker
+	 * @param now the current nanoTime
+	 */
+	void lost(WorkerProcess worker, long now) {
+	}
 
 	/**
 	 * Turn away connections that waited too long.
@@ -225,7 +241,8 @@ abstract class Dispatcher {
 		}
 		this.lastSaturationLog = now;
 		PreforkSettings.Overload overload = this.settings.overload();
-		logger.warn("Server reached its capacity: " + this.workers.size() + " workers with up to "
+		PoolSizing.Counts counts = this.workers.counts();
+		logger.warn("Server reached its capacity: " + (counts.idle() + counts.busy()) + " workers with up to "
 				+ this.settings.worker().maxConnections() + " connections each are busy and " + queued
 				+ " connections are queued (server.prefork.overload.queue-size=" + overload.queueSize() + "); policy "
 				+ overload.policy().name().toLowerCase(Locale.ROOT) + "; turned away so far: " + describeRejections()

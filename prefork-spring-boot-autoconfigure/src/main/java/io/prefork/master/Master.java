@@ -4,14 +4,19 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import io.prefork.PoolMode;
 import io.prefork.PreforkException;
 import io.prefork.PreforkSettings;
+import io.prefork.pool.ExitCause;
 import io.prefork.pool.ExitStatus;
+import io.prefork.pool.PoolSizing;
+import io.prefork.pool.RecyclePolicy;
 import io.prefork.pool.RespawnPolicy;
 import io.prefork.pool.WorkerState;
 import io.prefork.posix.ControlSocket;
@@ -40,6 +45,12 @@ public final class Master {
 	/** How long a worker whose channel closed may take to exit before it is killed. */
 	private static final long EXIT_AFTER_EOF_NANOS = TimeUnit.SECONDS.toNanos(10);
 
+	/** How long a worker stopped for a request timeout may finish its other requests. */
+	private static final long REQUEST_TIMEOUT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+	/** How often worker memory is sampled for max-rss. */
+	private static final long MEMORY_SAMPLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
 	/** How long a quick stop (SIGINT) waits for workers. */
 	private static final Duration QUICK_STOP = Duration.ofSeconds(5);
 
@@ -55,8 +66,6 @@ public final class Master {
 
 	private final int[] generations;
 
-	private final long[] spawnNotBefore;
-
 	private final Poller poller = new Poller(16);
 
 	private final byte[] messageBuffer = new byte[ControlSocket.MAX_MESSAGE];
@@ -65,20 +74,32 @@ public final class Master {
 
 	private int port;
 
+	/** The size of a static pool (SIGTTIN/SIGTTOU change it). */
+	private int target;
+
+	private boolean initialSizeReached;
+
+	private long nextSpawnAt;
+
+	private long nextMemorySample;
+
 	private int consecutiveBootFailures;
 
 	private boolean anyWorkerEverReady;
 
 	private boolean stopping;
 
+	private int exitCode;
+
 	Master(PreforkSettings settings, WorkerLauncher launcher) throws PosixException {
 		this.settings = settings;
 		this.launcher = launcher;
 		this.wakeup = new WakeupPipe();
 		this.commands = new CommandQueue(this.wakeup);
-		this.workers = new WorkerTable(settings.workers(), settings.worker().maxConnections());
-		this.generations = new int[settings.workers()];
-		this.spawnNotBefore = new long[settings.workers()];
+		int capacity = settings.pool().maxWorkers();
+		this.workers = new WorkerTable(capacity, settings.worker().maxConnections());
+		this.generations = new int[capacity];
+		this.target = settings.workers();
 	}
 
 	/**
@@ -108,7 +129,8 @@ public final class Master {
 		Runtime.getRuntime().addShutdownHook(new Thread(this::killSurvivors, "prefork-master-cleanup"));
 		MasterSignals.install(this.commands);
 		logger.info("Prefork master pid " + ProcessHandle.current().pid() + " listening on " + host() + ":" + this.port
-				+ " with " + this.workers.size() + " workers (dispatch " + this.settings.dispatch().value() + ")");
+				+ " with " + this.target + " workers (pool " + this.settings.pool().mode().name().toLowerCase()
+				+ ", dispatch " + this.settings.dispatch().value() + ")");
 		logger.debug("Worker command line: " + this.launcher.argv());
 		try {
 			return loop();
@@ -148,9 +170,9 @@ public final class Master {
 			enforceDeadlines(now);
 			if (this.stopping) {
 				if (this.workers.isEmpty()) {
-					logger.info("All workers stopped; prefork master exiting (connections turned away: "
-							+ this.dispatcher.describeRejections() + ")");
-					return 0;
+					logger.info("All workers stopped; prefork master exiting with " + this.exitCode
+							+ " (connections turned away: " + this.dispatcher.describeRejections() + ")");
+					return this.exitCode;
 				}
 				continue;
 			}
@@ -188,10 +210,8 @@ public final class Master {
 				next = Dispatcher.earlier(next, worker.deadline());
 			}
 		}
-		for (int slot = 0; slot < this.workers.size(); slot++) {
-			if (this.workers.inSlot(slot) == null && !this.stopping) {
-				next = Dispatcher.earlier(next, this.spawnNotBefore[slot]);
-			}
+		if (!this.stopping && this.nextSpawnAt - now > 0) {
+			next = Dispatcher.earlier(next, this.nextSpawnAt);
 		}
 		next = this.dispatcher.nextDeadline(next);
 		return (int) Math.max(0, TimeUnit.NANOSECONDS.toMillis(next - now + 999_999));
@@ -211,61 +231,87 @@ public final class Master {
 	}
 
 	private void workerExited(WorkerProcess worker, ExitStatus status, long now) {
+		this.dispatcher.lost(worker, now);
 		worker.closeChannel();
 		worker.moveTo(WorkerState.DEAD);
-		if (!worker.everReady()) {
+		ExitCause cause = ExitCause.classify(worker.stopCause(), worker.everReady());
+		if (cause == ExitCause.BOOT_FAILURE || (!worker.everReady() && cause == ExitCause.TIMEOUT)) {
 			this.consecutiveBootFailures++;
+			this.nextSpawnAt = now + RespawnPolicy.respawnDelay(this.consecutiveBootFailures).toNanos();
 		}
-		String summary = worker + " " + status.describe() + " after " + formatSeconds(now - worker.spawnedAt)
-				+ " and " + worker.connectionsHandedOver() + " connections";
-		if (this.stopping) {
+		String summary = worker + " " + status.describe() + " after " + formatSeconds(now - worker.spawnedAt) + ", "
+				+ worker.requestsServed() + " requests and " + worker.connectionsHandedOver() + " connections ("
+				+ cause.tag() + ")";
+		if (this.stopping || worker.isStopRequested()) {
 			logger.info(summary);
-			return;
-		}
-		Duration delay = RespawnPolicy.respawnDelay(this.consecutiveBootFailures);
-		this.spawnNotBefore[worker.slot] = now + delay.toNanos();
-		String replacement = delay.isZero() ? "; replacing it" : "; replacing it in " + delay.toSeconds() + " s";
-		if (worker.isStopRequested()) {
-			logger.info(summary + replacement);
 		}
 		else if (worker.everReady()) {
-			logger.warn(summary + ", unexpectedly" + replacement);
+			logger.warn(summary + ", unexpectedly; replacing it");
 		}
 		else {
-			logger.error(summary + " while starting (see its output above)" + replacement);
+			Duration delay = RespawnPolicy.respawnDelay(this.consecutiveBootFailures);
+			logger.error(summary + " while starting (see its output above); replacing it in " + delay.toSeconds()
+					+ " s");
 		}
 	}
 
 	private void handleCommands(long now) {
 		MasterCommand command;
 		while ((command = this.commands.poll()) != null) {
-			Duration patience = (command == MasterCommand.STOP_GRACEFULLY)
-					? this.settings.timeouts().gracefulShutdown() : QUICK_STOP;
-			if (this.stopping) {
-				logger.info(command.signal + " again: killing the remaining workers now");
-				patience = Duration.ZERO;
+			switch (command) {
+				case STOP_GRACEFULLY -> stop(command.signal, this.settings.timeouts().gracefulShutdown(), now);
+				case STOP_QUICKLY -> stop(command.signal, QUICK_STOP, now);
+				case RELOAD -> reload(now);
+				case ADD_WORKER, REMOVE_WORKER -> resizeBySignal(command);
 			}
-			else {
-				logger.info(command.signal + ": stopping; closing " + host() + ":" + this.port + ", stopping "
-						+ this.workers.all().size() + " workers, waiting up to " + formatSeconds(patience.toNanos()));
-			}
-			beginStop(now, patience);
 		}
 	}
 
-	private void beginStop(long now, Duration patience) {
+	private void stop(String why, Duration patience, long now) {
+		if (this.stopping) {
+			logger.info(why + " again: killing the remaining workers now");
+			patience = Duration.ZERO;
+		}
+		else {
+			logger.info(why + ": stopping; closing " + host() + ":" + this.port + ", stopping "
+					+ this.workers.all().size() + " workers, waiting up to " + formatSeconds(patience.toNanos()));
+		}
 		this.stopping = true;
 		this.dispatcher.stop(now);
 		long deadline = now + patience.toNanos();
 		for (WorkerProcess worker : this.workers.all()) {
-			if (!worker.isStopRequested()) {
-				worker.stopRequested(deadline);
-				Processes.terminate(worker.pid);
+			if (!worker.isStopRequested() || worker.deadline() - deadline > 0) {
+				worker.stopRequested(ExitCause.SHUTDOWN, deadline);
 			}
-			else if (worker.deadline() - deadline > 0) {
-				worker.stopRequested(deadline);
+			terminate(worker);
+		}
+	}
+
+	private void reload(long now) {
+		if (this.stopping) {
+			return;
+		}
+		int count = 0;
+		for (int slot = 0; slot < this.workers.capacity(); slot++) {
+			WorkerProcess worker = this.workers.inSlot(slot);
+			if (worker != null && worker.state() != WorkerState.STOPPING) {
+				worker.recycle(new RecyclePolicy.Recycle(ExitCause.RECYCLED, "rolling restart (SIGHUP)"));
+				count++;
 			}
 		}
+		logger.info("SIGHUP: rolling restart of " + count + " workers, one at a time, each replacement ready "
+				+ "before the worker it replaces retires");
+	}
+
+	private void resizeBySignal(MasterCommand command) {
+		if (this.settings.pool().mode() == PoolMode.DYNAMIC) {
+			logger.info(command.signal + " ignored: a dynamic pool sizes itself");
+			return;
+		}
+		int before = this.target;
+		int change = (command == MasterCommand.ADD_WORKER) ? 1 : -1;
+		this.target = Math.max(1, Math.min(this.workers.capacity(), this.target + change));
+		logger.info(command.signal + ": pool size " + before + " -> " + this.target);
 	}
 
 	private void readMessages(PollSet polled, long now) {
@@ -285,68 +331,131 @@ public final class Master {
 					channelLost(worker, now);
 					return;
 				}
+				worker.heard(now);
 				handleMessage(worker, MessageCodec.decode(this.messageBuffer, length), now);
 			}
 		}
 		catch (PosixException | ProtocolException ex) {
-			kill(worker, now, "control channel failed (" + ex.getMessage() + ")");
+			kill(worker, now, ExitCause.CRASH, "control channel failed (" + ex.getMessage() + ")");
 		}
 	}
 
 	private void handleMessage(WorkerProcess worker, Message message, long now) {
 		if (message instanceof Message.Ready) {
-			if (worker.state() == WorkerState.STARTING) {
-				worker.ready();
-				this.anyWorkerEverReady = true;
-				this.consecutiveBootFailures = 0;
-				logger.info(worker + " ready in " + formatSeconds(now - worker.spawnedAt));
-			}
+			workerReady(worker, now);
 		}
 		else if (message instanceof Message.Accepted accepted) {
 			worker.acknowledged(accepted.connectionId());
+			replied(worker);
 		}
 		else if (message instanceof Message.NotAccepted notAccepted) {
 			worker.notAccepted(notAccepted.connectionId());
+			replied(worker);
 		}
 		else if (message instanceof Message.Closed) {
-			worker.connectionClosed();
+			worker.connectionClosed(now);
+		}
+		else if (message instanceof Message.Heartbeat heartbeat) {
+			worker.served(heartbeat.requestsServed());
+		}
+		else if (message instanceof Message.RequestTimedOut timedOut) {
+			retire(worker, ExitCause.REQUEST_TIMEOUT, "a request ran " + formatSeconds(timedOut.elapsedMillis() * 1_000_000)
+					+ " > " + formatSeconds(this.settings.timeouts().request().toNanos())
+					+ " (server.prefork.timeouts.request)", now + REQUEST_TIMEOUT_GRACE_NANOS);
+		}
+		else if (message instanceof Message.ShutdownRequest shutdown) {
+			this.exitCode = (int) shutdown.exitCode();
+			stop(worker + " (the application) asked to shut down", this.settings.timeouts().gracefulShutdown(), now);
 		}
 		else {
 			throw new ProtocolException("unexpected message from a worker: " + message);
 		}
 	}
 
+	private void workerReady(WorkerProcess worker, long now) {
+		if (worker.state() != WorkerState.STARTING) {
+			return;
+		}
+		worker.ready(now);
+		this.anyWorkerEverReady = true;
+		this.consecutiveBootFailures = 0;
+		logger.info(worker + " ready in " + formatSeconds(now - worker.spawnedAt));
+		if (this.workers.isSuccessor(worker)) {
+			WorkerProcess replaced = this.workers.promote(worker);
+			if (replaced != null && replaced.recycle() != null) {
+				retire(replaced, replaced.recycle().cause(), "replaced by pid " + worker.pid + " ("
+						+ replaced.recycle().description() + ")", now + this.settings.timeouts().gracefulShutdown().toNanos());
+			}
+		}
+	}
+
+	// A retiring worker finishes what it holds; SIGTERM waits until it has answered about a
+	// connection in flight, so that connection is served, not dropped by the pausing Tomcat.
+	private void replied(WorkerProcess worker) {
+		this.dispatcher.replied(worker);
+		if (worker.state() == WorkerState.STOPPING && worker.isStopRequested()) {
+			terminate(worker);
+		}
+	}
+
+	private void retire(WorkerProcess worker, ExitCause cause, String reason, long deadline) {
+		logger.info("Retiring " + worker + ": " + reason + "; it may finish its requests until "
+				+ formatSeconds(deadline - System.nanoTime()) + " from now");
+		this.workers.vacate(worker);
+		worker.stopRequested(cause, deadline);
+		if (!worker.awaitsAcknowledgement()) {
+			terminate(worker);
+		}
+	}
+
+	private static void terminate(WorkerProcess worker) {
+		if (worker.markTerminated()) {
+			Processes.terminate(worker.pid);
+		}
+	}
+
 	private void channelLost(WorkerProcess worker, long now) {
 		worker.closeChannel();
+		this.dispatcher.lost(worker, now);
 		if (worker.state() != WorkerState.STOPPING) {
 			logger.debug(worker + ": control channel closed, waiting for the process to exit");
 			worker.stopping(now + EXIT_AFTER_EOF_NANOS);
 		}
 	}
 
-	private void kill(WorkerProcess worker, long now, String reason) {
+	private void kill(WorkerProcess worker, long now, ExitCause cause, String reason) {
 		logger.warn(worker + ": " + reason + ", killing it");
+		if (worker.everReady()) {
+			// Replace it at once; one that never started is replaced after the back-off.
+			this.workers.vacate(worker);
+		}
+		this.dispatcher.lost(worker, now);
 		// A killed process is reaped within milliseconds; the deadline only repeats the kill.
-		worker.stopRequested(now + EXIT_AFTER_EOF_NANOS);
+		worker.stopRequested(cause, now + EXIT_AFTER_EOF_NANOS);
 		Processes.kill(worker.pid);
 	}
 
 	private void enforceDeadlines(long now) {
 		this.dispatcher.expire(now);
+		long heartbeat = this.settings.timeouts().heartbeat().toNanos();
 		for (WorkerProcess worker : List.copyOf(this.workers.all())) {
-			if (now - worker.deadline() < 0) {
+			if (worker.state().isServing() && now - worker.lastHeard() > heartbeat) {
+				kill(worker, now, ExitCause.TIMEOUT, "silent for " + formatSeconds(now - worker.lastHeard()) + " > "
+						+ formatSeconds(heartbeat) + " (server.prefork.timeouts.heartbeat)");
+			}
+			else if (now - worker.deadline() < 0) {
 				continue;
 			}
-			if (worker.state() == WorkerState.STARTING) {
-				kill(worker, now, "not ready after " + formatSeconds(now - worker.spawnedAt) + " > "
+			else if (worker.state() == WorkerState.STARTING) {
+				kill(worker, now, ExitCause.TIMEOUT, "not ready after " + formatSeconds(now - worker.spawnedAt) + " > "
 						+ formatSeconds(this.settings.timeouts().boot().toNanos()) + " (server.prefork.timeouts.boot)");
 			}
 			else if (worker.state() == WorkerState.STOPPING) {
-				kill(worker, now, "still running at its stop deadline");
+				kill(worker, now, worker.stopCause(), "still running at its stop deadline");
 			}
 			else if (worker.awaitsAcknowledgement()) {
-				kill(worker, now, "no reply about connection " + worker.pendingConnection() + " within "
-						+ formatSeconds(this.settings.timeouts().handoff().toNanos())
+				kill(worker, now, ExitCause.TIMEOUT, "no reply about connection " + worker.pendingConnection()
+						+ " within " + formatSeconds(this.settings.timeouts().handoff().toNanos())
 						+ " (server.prefork.timeouts.handoff)");
 			}
 		}
@@ -360,21 +469,117 @@ public final class Master {
 							+ "or allow more time with 'server.prefork.timeouts.boot'.",
 					null);
 		}
-		for (int slot = 0; slot < this.workers.size(); slot++) {
-			if (this.workers.inSlot(slot) == null && now - this.spawnNotBefore[slot] >= 0) {
-				spawn(slot, now);
+		sampleMemory(now);
+		markForRecycling(now);
+		replaceOneRecycled(now);
+		resize(now);
+	}
+
+	private void sampleMemory(long now) {
+		if (this.settings.worker().maxRssBytes() == 0 || now - this.nextMemorySample < 0) {
+			return;
+		}
+		this.nextMemorySample = now + MEMORY_SAMPLE_NANOS;
+		for (WorkerProcess worker : this.workers.all()) {
+			if (worker.state().isServing()) {
+				worker.rss(Processes.residentBytes(worker.pid));
 			}
 		}
 	}
 
-	private void spawn(int slot, long now) {
+	private void markForRecycling(long now) {
+		PreforkSettings.Worker limits = this.settings.worker();
+		for (int slot = 0; slot < this.workers.capacity(); slot++) {
+			WorkerProcess worker = this.workers.inSlot(slot);
+			if (worker == null || !worker.state().isServing() || worker.recycle() != null) {
+				continue;
+			}
+			RecyclePolicy.Recycle recycle = RecyclePolicy.reason(worker.requestsServed(), worker.requestLimit,
+					worker.rssBytes(), limits.maxRssBytes(), Duration.ofNanos(now - worker.spawnedAt), limits.maxAge());
+			if (recycle != null) {
+				logger.info(worker + " will be recycled: " + recycle.description());
+				worker.recycle(recycle);
+			}
+		}
+	}
+
+	// One planned replacement at a time: the pool never loses more than the worker being
+	// replaced, and only once its successor is ready.
+	private void replaceOneRecycled(long now) {
+		if (this.workers.replacing() || now - this.nextSpawnAt < 0
+				|| this.workers.counts().starting() >= this.settings.pool().maxStarting()) {
+			return;
+		}
+		for (int slot = 0; slot < this.workers.capacity(); slot++) {
+			WorkerProcess worker = this.workers.inSlot(slot);
+			if (worker != null && worker.recycle() != null && worker.state().isServing()
+					&& this.workers.successorOf(slot) == null) {
+				spawn(slot, now, true);
+				return;
+			}
+		}
+	}
+
+	private void resize(long now) {
+		PreforkSettings.Pool pool = this.settings.pool();
+		PoolSizing.Counts counts = this.workers.counts();
+		if (counts.total() >= this.settings.workers()) {
+			this.initialSizeReached = true;
+		}
+		int floor = (pool.mode() == PoolMode.STATIC) ? this.target
+				: (this.initialSizeReached ? 1 : this.settings.workers());
+		int toStart = PoolSizing.toStart(counts, pool.mode(), floor, pool.minSpare(), this.workers.capacity(),
+				pool.maxStarting());
+		for (int slot = 0; slot < this.workers.capacity() && toStart > 0 && now - this.nextSpawnAt >= 0; slot++) {
+			if (this.workers.isFree(slot)) {
+				spawn(slot, now, false);
+				toStart--;
+			}
+		}
+		if (pool.mode() == PoolMode.STATIC && counts.total() > this.target) {
+			retireOne(now, "pool size lowered to " + this.target + " (SIGTTOU)");
+		}
+		else if (PoolSizing.tooManyIdle(counts, pool.mode(), pool.maxSpare())) {
+			retireLongestIdle(now);
+		}
+	}
+
+	private void retireOne(long now, String reason) {
+		for (int slot = this.workers.capacity() - 1; slot >= 0; slot--) {
+			WorkerProcess worker = this.workers.inSlot(slot);
+			if (worker != null && worker.state() != WorkerState.STOPPING) {
+				retire(worker, ExitCause.SCALED_DOWN, reason,
+						now + this.settings.timeouts().gracefulShutdown().toNanos());
+				return;
+			}
+		}
+	}
+
+	private void retireLongestIdle(long now) {
+		WorkerProcess longest = null;
+		for (int slot = 0; slot < this.workers.capacity(); slot++) {
+			WorkerProcess worker = this.workers.inSlot(slot);
+			if (worker != null && worker.state() == WorkerState.IDLE
+					&& (longest == null || worker.idleSince() - longest.idleSince() < 0)) {
+				longest = worker;
+			}
+		}
+		Duration idleTimeout = this.settings.pool().idleTimeout();
+		if (longest != null && now - longest.idleSince() >= idleTimeout.toNanos()) {
+			retire(longest, ExitCause.SCALED_DOWN, "idle for " + formatSeconds(now - longest.idleSince())
+					+ " with more than " + this.settings.pool().maxSpare() + " idle workers (max-spare)",
+					now + this.settings.timeouts().gracefulShutdown().toNanos());
+		}
+	}
+
+	private void spawn(int slot, long now, boolean asSuccessor) {
 		ControlSocket[] pair;
 		try {
 			pair = ControlSocket.pair();
 		}
 		catch (PosixException ex) {
 			logger.error("Cannot create a control channel for worker " + slot + ": " + ex.getMessage());
-			this.spawnNotBefore[slot] = now + TimeUnit.SECONDS.toNanos(1);
+			this.nextSpawnAt = now + TimeUnit.SECONDS.toNanos(1);
 			return;
 		}
 		WorkerIdentity identity = new WorkerIdentity(slot, this.generations[slot], this.port,
@@ -382,16 +587,20 @@ public final class Master {
 		try {
 			int pid = this.launcher.spawn(identity, pair[1].fd(), this.dispatcher.inheritedListenerFd());
 			this.generations[slot]++;
+			PreforkSettings.Worker limits = this.settings.worker();
+			long requestLimit = RecyclePolicy.requestLimit(limits.maxRequests(), limits.maxRequestsJitter(),
+					ThreadLocalRandom.current().nextDouble());
 			WorkerProcess worker = new WorkerProcess(slot, identity.generation(), pid, pair[0], now,
-					now + this.settings.timeouts().boot().toNanos());
-			this.workers.add(worker);
-			logger.info("Spawned " + worker + " (generation " + identity.generation() + ")");
+					now + this.settings.timeouts().boot().toNanos(), requestLimit);
+			this.workers.add(worker, asSuccessor);
+			logger.info("Spawned " + worker + " (generation " + identity.generation()
+					+ (asSuccessor ? ", to replace pid " + this.workers.inSlot(slot).pid : "") + ")");
 		}
 		catch (PosixException ex) {
 			logger.error("Cannot spawn worker " + slot + ": " + ex.getMessage());
 			pair[0].close();
 			this.consecutiveBootFailures++;
-			this.spawnNotBefore[slot] = now + RespawnPolicy.respawnDelay(this.consecutiveBootFailures).toNanos();
+			this.nextSpawnAt = now + RespawnPolicy.respawnDelay(this.consecutiveBootFailures).toNanos();
 		}
 		finally {
 			pair[1].close();
@@ -427,7 +636,7 @@ public final class Master {
 
 		@Override
 		public void kill(WorkerProcess worker, long now, String reason) {
-			Master.this.kill(worker, now, reason);
+			Master.this.kill(worker, now, ExitCause.CRASH, reason);
 		}
 
 	}

@@ -9,7 +9,16 @@ enum MasterCommand {
 	STOP_GRACEFULLY("SIGTERM"),
 
 	/** SIGINT: stop accepting and stop workers without waiting for long requests. */
-	STOP_QUICKLY("SIGINT");
+	STOP_QUICKLY("SIGINT"),
+
+	/** SIGHUP: replace every worker, one at a time, each new one ready before the old retires. */
+	RELOAD("SIGHUP"),
+
+	/** SIGTTIN: one worker more. */
+	ADD_WORKER("SIGTTIN"),
+
+	/** SIGTTOU: one worker fewer. */
+	REMOVE_WORKER("SIGTTOU");
 
 	/** The signal that asks for it, for log lines. */
 	final String signal;

@@ -4,7 +4,7 @@ import sun.misc.Signal;
 
 /**
  * Turns the master's signals into commands. Handlers run on a JVM signal thread, so they
- * only enqueue: no logging, no pool state.
+ * only enqueue: no logging, no pool state. (SIGQUIT stays the JVM's thread dump.)
  */
 final class MasterSignals {
 
@@ -12,8 +12,10 @@ final class MasterSignals {
 	}
 
 	static void install(CommandQueue commands) {
-		Signal.handle(new Signal("TERM"), (signal) -> commands.submit(MasterCommand.STOP_GRACEFULLY));
-		Signal.handle(new Signal("INT"), (signal) -> commands.submit(MasterCommand.STOP_QUICKLY));
+		for (MasterCommand command : MasterCommand.values()) {
+			String name = command.signal.substring("SIG".length());
+			Signal.handle(new Signal(name), (signal) -> commands.submit(command));
+		}
 	}
 
 }

@@ -1,7 +1,9 @@
 package io.prefork.master;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -23,6 +25,12 @@ final class PassFdDispatcher extends Dispatcher {
 
 	private final ConnectionQueue queue = new ConnectionQueue();
 
+	/**
+	 * The master's copy of each connection handed over but not yet acknowledged, so one the
+	 * worker never took can go to another worker.
+	 */
+	private final Map<WorkerProcess, ConnectionQueue.Queued> unacknowledged = new HashMap<>();
+
 	PassFdDispatcher(PreforkSettings settings, WorkerTable workers, WorkerFailures failures,
 			ListeningSocket listener) {
 		super(settings, workers, failures, listener);
@@ -42,7 +50,8 @@ final class PassFdDispatcher extends Dispatcher {
 	@Override
 	void dispatch(long now, boolean listenerReady) {
 		while (this.queue.size() > 0 && this.workers.hasCandidate()) {
-			handOver(this.queue.poll().fd(), now);
+			ConnectionQueue.Queued queued = this.queue.poll();
+			handOver(queued.fd(), queued.acceptedAt(), now);
 		}
 		for (int accepted = 0; listenerReady && listener() != null && accepted < MAX_ACCEPTS_PER_TURN; accepted++) {
 			AdmissionDecision decision = admission();
@@ -59,7 +68,7 @@ final class PassFdDispatcher extends Dispatcher {
 				turnAway(connection, RejectReason.OVERLOAD, now);
 			}
 			else if (this.queue.size() == 0 && this.workers.hasCandidate()) {
-				handOver(connection, now);
+				handOver(connection, now, now);
 			}
 			else {
 				this.queue.add(connection, now);
@@ -67,7 +76,7 @@ final class PassFdDispatcher extends Dispatcher {
 		}
 	}
 
-	private void handOver(int connection, long now) {
+	private void handOver(int connection, long acceptedAt, long now) {
 		long connectionId = nextConnectionId();
 		byte[] frame = MessageCodec.encode(new Message.Handoff(connectionId));
 		List<WorkerProcess> refused = new ArrayList<>();
@@ -81,11 +90,28 @@ final class PassFdDispatcher extends Dispatcher {
 			if (send(worker, frame, connection, now)) {
 				worker.handedOver(connectionId, now + this.settings.timeouts().handoff().toNanos());
 				this.workers.chosen(worker);
-				// The kernel holds its own reference for the worker; the master's copy goes.
-				FileDescriptors.close(connection);
+				this.unacknowledged.put(worker, new ConnectionQueue.Queued(connection, acceptedAt));
 				return;
 			}
 			refused.add(worker);
+		}
+	}
+
+	@Override
+	void replied(WorkerProcess worker) {
+		ConnectionQueue.Queued connection = this.unacknowledged.remove(worker);
+		if (connection != null) {
+			// The worker has its own reference now (or did not want it): the master's copy goes.
+			FileDescriptors.close(connection.fd());
+		}
+	}
+
+	@Override
+	void lost(WorkerProcess worker, long now) {
+		ConnectionQueue.Queued connection = this.unacknowledged.remove(worker);
+		if (connection != null) {
+			logger.info(worker + " never took the connection handed to it; it goes to another worker");
+			this.queue.addFirst(connection.fd(), connection.acceptedAt());
 		}
 	}
 
@@ -109,6 +135,8 @@ final class PassFdDispatcher extends Dispatcher {
 	@Override
 	void stop(long now) {
 		super.stop(now);
+		this.unacknowledged.values().forEach((connection) -> FileDescriptors.close(connection.fd()));
+		this.unacknowledged.clear();
 		ConnectionQueue.Queued queued;
 		while ((queued = this.queue.poll()) != null) {
 			turnAway(queued.fd(), RejectReason.SHUTDOWN, now);

@@ -1,7 +1,9 @@
 package io.prefork.master;
 
-import io.prefork.posix.ControlSocket;
+import io.prefork.pool.ExitCause;
+import io.prefork.pool.RecyclePolicy;
 import io.prefork.pool.WorkerState;
+import io.prefork.posix.ControlSocket;
 
 /**
  * The master's view of one worker process. Touched only by the master loop thread.
@@ -18,30 +20,48 @@ final class WorkerProcess {
 
 	final long spawnedAt;
 
+	/** Requests after which it is recycled (its own jittered limit), 0 for never. */
+	final long requestLimit;
+
 	private ControlSocket channel;
 
 	private WorkerState state = WorkerState.STARTING;
 
 	private boolean everReady;
 
-	private boolean stopRequested;
+	private ExitCause stopCause;
+
+	private boolean terminated;
+
+	private RecyclePolicy.Recycle recycle;
 
 	private int openConnections;
 
 	private long connectionsHandedOver;
 
+	private long requestsServed;
+
+	private long rssBytes;
+
 	private long pendingConnection = NO_CONNECTION;
+
+	private long lastHeard;
+
+	private long idleSince;
 
 	/** When the current wait (boot, acknowledgement, stop) runs out, in nanoTime. */
 	private long deadline;
 
-	WorkerProcess(int slot, int generation, int pid, ControlSocket channel, long spawnedAt, long bootDeadline) {
+	WorkerProcess(int slot, int generation, int pid, ControlSocket channel, long spawnedAt, long bootDeadline,
+			long requestLimit) {
 		this.slot = slot;
 		this.generation = generation;
 		this.pid = pid;
 		this.channel = channel;
 		this.spawnedAt = spawnedAt;
 		this.deadline = bootDeadline;
+		this.requestLimit = requestLimit;
+		this.lastHeard = spawnedAt;
 	}
 
 	WorkerState state() {
@@ -67,9 +87,34 @@ final class WorkerProcess {
 		return this.everReady;
 	}
 
-	void ready() {
+	void ready(long now) {
 		moveTo(WorkerState.IDLE);
 		this.everReady = true;
+		this.idleSince = now;
+	}
+
+	void heard(long now) {
+		this.lastHeard = now;
+	}
+
+	long lastHeard() {
+		return this.lastHeard;
+	}
+
+	void served(long requests) {
+		this.requestsServed = requests;
+	}
+
+	long requestsServed() {
+		return this.requestsServed;
+	}
+
+	void rss(long bytes) {
+		this.rssBytes = bytes;
+	}
+
+	long rssBytes() {
+		return this.rssBytes;
 	}
 
 	int openConnections() {
@@ -78,6 +123,14 @@ final class WorkerProcess {
 
 	long connectionsHandedOver() {
 		return this.connectionsHandedOver;
+	}
+
+	/**
+	 * Return since when the worker holds no connection.
+	 * @return a nanoTime, meaningful while {@link WorkerState#IDLE}
+	 */
+	long idleSince() {
+		return this.idleSince;
 	}
 
 	boolean canTakeConnection(int maxConnections) {
@@ -128,34 +181,66 @@ final class WorkerProcess {
 		}
 	}
 
-	void connectionClosed() {
+	void connectionClosed(long now) {
 		this.openConnections = Math.max(0, this.openConnections - 1);
 		if (this.openConnections == 0 && this.state == WorkerState.BUSY) {
 			moveTo(WorkerState.IDLE);
+			this.idleSince = now;
 		}
 	}
 
 	/**
-	 * The master asked this worker to stop (or killed it): its exit is expected.
-	 * @param stopDeadline when to kill it if it is still running
+	 * Return why it should be replaced, if it should.
+	 * @return the planned recycling, or {@code null}
 	 */
-	void stopRequested(long stopDeadline) {
-		stopping(stopDeadline);
-		this.stopRequested = true;
+	RecyclePolicy.Recycle recycle() {
+		return this.recycle;
+	}
+
+	void recycle(RecyclePolicy.Recycle recycle) {
+		this.recycle = recycle;
 	}
 
 	/**
-	 * The worker takes no more connections (asked to stop, or its channel closed).
+	 * The master stopped (or killed) this worker: its exit is expected.
+	 * @param cause why
+	 * @param stopDeadline when to kill it if it is still running
+	 */
+	void stopRequested(ExitCause cause, long stopDeadline) {
+		stopping(stopDeadline);
+		if (this.stopCause == null) {
+			this.stopCause = cause;
+		}
+	}
+
+	/**
+	 * The worker takes no more connections (asked to stop, or its channel closed). A reply
+	 * it still owes about a connection is still awaited.
 	 * @param stopDeadline when to kill it if it is still running
 	 */
 	void stopping(long stopDeadline) {
-		moveTo(WorkerState.STOPPING);
-		this.pendingConnection = NO_CONNECTION;
+		if (this.state != WorkerState.STOPPING) {
+			moveTo(WorkerState.STOPPING);
+		}
 		this.deadline = stopDeadline;
 	}
 
+	/**
+	 * Record that SIGTERM was sent.
+	 * @return {@code true} the first time
+	 */
+	boolean markTerminated() {
+		boolean first = !this.terminated;
+		this.terminated = true;
+		return first;
+	}
+
 	boolean isStopRequested() {
-		return this.stopRequested;
+		return this.stopCause != null;
+	}
+
+	ExitCause stopCause() {
+		return this.stopCause;
 	}
 
 	long deadline() {

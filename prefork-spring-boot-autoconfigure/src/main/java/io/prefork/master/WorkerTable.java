@@ -8,15 +8,21 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.prefork.pool.PoolSizing;
 import io.prefork.pool.WorkerChoice;
+import io.prefork.pool.WorkerState;
 
 /**
- * The master's workers by slot and by pid. Touched only by the master loop thread, except
- * {@link #livePids()}, which the shutdown hook reads.
+ * The master's workers: each slot has its current worker (the one that gets connections)
+ * and maybe a successor that is starting to replace it; retiring workers are known only by
+ * pid until reaped. Touched only by the master loop thread, except {@link #livePids()},
+ * which the shutdown hook reads.
  */
 final class WorkerTable {
 
-	private final WorkerProcess[] slots;
+	private final WorkerProcess[] current;
+
+	private final WorkerProcess[] successors;
 
 	private final Map<Integer, WorkerProcess> byPid = new HashMap<>();
 
@@ -26,17 +32,26 @@ final class WorkerTable {
 
 	private int previousSlot = -1;
 
-	WorkerTable(int size, int maxConnections) {
-		this.slots = new WorkerProcess[size];
+	WorkerTable(int capacity, int maxConnections) {
+		this.current = new WorkerProcess[capacity];
+		this.successors = new WorkerProcess[capacity];
 		this.maxConnections = maxConnections;
 	}
 
-	int size() {
-		return this.slots.length;
+	int capacity() {
+		return this.current.length;
 	}
 
 	WorkerProcess inSlot(int slot) {
-		return this.slots[slot];
+		return this.current[slot];
+	}
+
+	WorkerProcess successorOf(int slot) {
+		return this.successors[slot];
+	}
+
+	boolean isFree(int slot) {
+		return this.current[slot] == null && this.successors[slot] == null;
 	}
 
 	Collection<WorkerProcess> all() {
@@ -51,10 +66,40 @@ final class WorkerTable {
 		return this.livePids;
 	}
 
-	void add(WorkerProcess worker) {
-		this.slots[worker.slot] = worker;
+	void add(WorkerProcess worker, boolean asSuccessor) {
+		(asSuccessor ? this.successors : this.current)[worker.slot] = worker;
 		this.byPid.put(worker.pid, worker);
 		this.livePids.add(worker.pid);
+	}
+
+	/**
+	 * Make a ready successor the slot's current worker.
+	 * @param successor the successor
+	 * @return the worker it replaces, or {@code null}
+	 */
+	WorkerProcess promote(WorkerProcess successor) {
+		WorkerProcess replaced = this.current[successor.slot];
+		this.current[successor.slot] = successor;
+		this.successors[successor.slot] = null;
+		return replaced;
+	}
+
+	boolean isSuccessor(WorkerProcess worker) {
+		return this.successors[worker.slot] == worker;
+	}
+
+	/**
+	 * Take a worker out of its slot (it keeps running until it stops and is reaped), so the
+	 * slot can get a new worker.
+	 * @param worker the worker
+	 */
+	void vacate(WorkerProcess worker) {
+		if (this.current[worker.slot] == worker) {
+			this.current[worker.slot] = null;
+		}
+		if (this.successors[worker.slot] == worker) {
+			this.successors[worker.slot] = null;
+		}
 	}
 
 	/**
@@ -65,10 +110,50 @@ final class WorkerTable {
 	WorkerProcess remove(int pid) {
 		WorkerProcess worker = this.byPid.remove(pid);
 		if (worker != null) {
-			this.slots[worker.slot] = null;
+			vacate(worker);
 			this.livePids.remove(pid);
 		}
 		return worker;
+	}
+
+	/**
+	 * Count the workers that serve or will serve: current ones and successors not stopping.
+	 * Successors count as starting capacity only where their slot has no current worker.
+	 * @return the counts
+	 */
+	PoolSizing.Counts counts() {
+		int starting = 0;
+		int idle = 0;
+		int busy = 0;
+		for (int slot = 0; slot < this.current.length; slot++) {
+			WorkerProcess worker = (this.current[slot] != null) ? this.current[slot] : this.successors[slot];
+			if (worker == null) {
+				continue;
+			}
+			switch (worker.state()) {
+				case STARTING -> starting++;
+				case IDLE -> idle++;
+				// Still in its slot while stopping: dying on its own (its channel closed). It is
+				// replaced once reaped, in its own slot and after any boot-failure back-off.
+				case BUSY, STOPPING -> busy++;
+				default -> {
+				}
+			}
+		}
+		return new PoolSizing.Counts(starting, idle, busy);
+	}
+
+	/**
+	 * Whether a planned replacement is under way (a successor is starting).
+	 * @return {@code true} if one is
+	 */
+	boolean replacing() {
+		for (WorkerProcess successor : this.successors) {
+			if (successor != null && successor.state() == WorkerState.STARTING) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -76,7 +161,7 @@ final class WorkerTable {
 	 * @return {@code true} if one can
 	 */
 	boolean hasCandidate() {
-		for (WorkerProcess worker : this.slots) {
+		for (WorkerProcess worker : this.current) {
 			if (worker != null && worker.canTakeConnection(this.maxConnections)) {
 				return true;
 			}
@@ -104,13 +189,13 @@ final class WorkerTable {
 	 */
 	WorkerProcess choose(List<WorkerProcess> excluded) {
 		List<WorkerChoice.Candidate> candidates = new ArrayList<>();
-		for (WorkerProcess worker : this.slots) {
+		for (WorkerProcess worker : this.current) {
 			if (worker != null && !excluded.contains(worker) && worker.canTakeConnection(this.maxConnections)) {
 				candidates.add(new WorkerChoice.Candidate(worker.slot, worker.openConnections()));
 			}
 		}
 		int slot = WorkerChoice.choose(candidates, this.previousSlot);
-		return (slot >= 0) ? this.slots[slot] : null;
+		return (slot >= 0) ? this.current[slot] : null;
 	}
 
 	/**

@@ -33,6 +33,25 @@ public final class Processes {
 	}
 
 	/**
+	 * Read a process's resident memory (RSS).
+	 * @param pid the process
+	 * @return its RSS in bytes, or {@code 0} if it cannot be read (e.g. it is gone)
+	 */
+	public static long residentBytes(int pid) {
+		try {
+			for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status"))) {
+				if (line.startsWith("VmRSS:")) {
+					return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+				}
+			}
+		}
+		catch (java.io.IOException | NumberFormatException ex) {
+			// gone, or not Linux
+		}
+		return 0;
+	}
+
+	/**
 	 * Ask a process to stop (SIGTERM).
 	 * @param pid the process
 	 */

@@ -48,6 +48,31 @@ public sealed interface Message {
 	}
 
 	/**
+	 * Worker to master, every second: still alive, and how many requests it has served.
+	 *
+	 * @param requestsServed the requests it has completed so far
+	 */
+	record Heartbeat(long requestsServed) implements Message {
+	}
+
+	/**
+	 * Worker to master: a request ran past {@code server.prefork.timeouts.request}; the
+	 * worker has answered it (504) if its response had not started, and must be stopped.
+	 *
+	 * @param elapsedMillis how long the request had been running
+	 */
+	record RequestTimedOut(long elapsedMillis) implements Message {
+	}
+
+	/**
+	 * Worker to master: the application asks the whole server to shut down gracefully.
+	 *
+	 * @param exitCode the exit code the master should end with
+	 */
+	record ShutdownRequest(long exitCode) implements Message {
+	}
+
+	/**
 	 * Worker to master: the connection is closed.
 	 *
 	 * @param connectionId the connection's id

@@ -23,6 +23,12 @@ public final class MessageCodec {
 
 	private static final byte NOT_ACCEPTED = 6;
 
+	private static final byte HEARTBEAT = 7;
+
+	private static final byte REQUEST_TIMED_OUT = 8;
+
+	private static final byte SHUTDOWN_REQUEST = 9;
+
 	private MessageCodec() {
 	}
 
@@ -51,6 +57,15 @@ public final class MessageCodec {
 		else if (message instanceof Message.NotAccepted notAccepted) {
 			frame.put(NOT_ACCEPTED).putLong(notAccepted.connectionId());
 		}
+		else if (message instanceof Message.Heartbeat heartbeat) {
+			frame.put(HEARTBEAT).putLong(heartbeat.requestsServed());
+		}
+		else if (message instanceof Message.RequestTimedOut timedOut) {
+			frame.put(REQUEST_TIMED_OUT).putLong(timedOut.elapsedMillis());
+		}
+		else if (message instanceof Message.ShutdownRequest shutdown) {
+			frame.put(SHUTDOWN_REQUEST).putLong(shutdown.exitCode());
+		}
 		return frame.array();
 	}
 
@@ -75,6 +90,9 @@ public final class MessageCodec {
 			case CLOSED -> new Message.Closed(value);
 			case ACCEPT_COMMAND -> new Message.AcceptCommand(value);
 			case NOT_ACCEPTED -> new Message.NotAccepted(value);
+			case HEARTBEAT -> new Message.Heartbeat(value);
+			case REQUEST_TIMED_OUT -> new Message.RequestTimedOut(value);
+			case SHUTDOWN_REQUEST -> new Message.ShutdownRequest(value);
 			default -> throw new ProtocolException("unknown message type " + type);
 		};
 	}

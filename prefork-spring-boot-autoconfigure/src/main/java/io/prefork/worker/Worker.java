@@ -1,6 +1,7 @@
 package io.prefork.worker;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.nio.channels.SocketChannel;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -32,6 +33,9 @@ public final class Worker {
 
 	private static final Object WAKE_UP = new Object();
 
+	/** How often a worker tells the master it is alive (and how much it has served). */
+	private static final long HEARTBEAT_INTERVAL_MILLIS = 1000;
+
 	private static volatile Worker current;
 
 	private final WorkerIdentity identity;
@@ -45,6 +49,8 @@ public final class Worker {
 	private final BlockingQueue<Object> handedOver = new LinkedBlockingQueue<>();
 
 	private final Map<SocketChannel, Long> connectionIds = new ConcurrentHashMap<>();
+
+	private final RequestWatch requests = new RequestWatch();
 
 	private Worker(WorkerIdentity identity, ControlSocket channel, ConnectionSource source, MasterGone masterGone) {
 		this.identity = identity;
@@ -65,12 +71,19 @@ public final class Worker {
 		if (current == null) {
 			Worker worker = new Worker(identity, ControlSocket.adopt(ProcessSpawner.CHILD_CONTROL_FD),
 					ConnectionSource.forMode(identity.dispatch()), masterGone);
-			Thread control = new Thread(worker::receiveLoop, "prefork-worker-" + identity.slot() + "-control");
-			control.setDaemon(true);
-			control.start();
+			worker.daemon("control", worker::receiveLoop);
+			worker.daemon("heartbeat", worker::heartbeatLoop);
 			current = worker;
 		}
 		return current;
+	}
+
+	/**
+	 * Whether this process is a started worker.
+	 * @return {@code true} after {@link #start}
+	 */
+	public static boolean isStarted() {
+		return current != null;
 	}
 
 	/**
@@ -95,10 +108,79 @@ public final class Worker {
 	}
 
 	/**
+	 * Return the requests this worker is running.
+	 * @return the request watch
+	 */
+	public RequestWatch requests() {
+		return this.requests;
+	}
+
+	/**
 	 * Tell the master the application is ready for connections.
 	 */
 	public void ready() {
 		report(new Message.Ready(ProcessHandle.current().pid()));
+	}
+
+	/**
+	 * Ask the master to shut the whole server down gracefully (SIGTERM semantics).
+	 * @param exitCode the exit code the master should end with
+	 */
+	public void requestServerShutdown(int exitCode) {
+		logger.info("The application asks the prefork server to shut down (exit code " + exitCode + ")");
+		report(new Message.ShutdownRequest(exitCode));
+	}
+
+	/**
+	 * Enforce the hard request timeout: a request running longer is answered with a 504 if
+	 * its response has not started, its stuck thread is logged, and the master is told to
+	 * stop this worker.
+	 * @param timeout the timeout
+	 */
+	public void enforceRequestTimeout(Duration timeout) {
+		long tickMillis = Math.max(10, Math.min(250, timeout.toMillis() / 10));
+		daemon("request-watchdog", () -> {
+			while (true) {
+				sleep(tickMillis);
+				for (RequestWatch.Request request : this.requests.expired(timeout)) {
+					requestTimedOut(request);
+				}
+			}
+		});
+	}
+
+	private void requestTimedOut(RequestWatch.Request request) {
+		long elapsedMillis = (System.nanoTime() - request.startedAt()) / 1_000_000;
+		boolean answered = request.answer().send();
+		Throwable stuck = new Throwable("Stack of thread '" + request.thread().getName() + "' running "
+				+ request.description());
+		stuck.setStackTrace(request.thread().getStackTrace());
+		logger.warn(request.description() + " ran " + elapsedMillis + " ms, longer than the request timeout; "
+				+ (answered ? "answered 504" : "its response had started") + "; this worker will be stopped", stuck);
+		report(new Message.RequestTimedOut(elapsedMillis));
+	}
+
+	private void heartbeatLoop() {
+		while (true) {
+			report(new Message.Heartbeat(this.requests.served()));
+			sleep(HEARTBEAT_INTERVAL_MILLIS);
+		}
+	}
+
+	private void daemon(String role, Runnable body) {
+		Thread thread = new Thread(body, "prefork-worker-" + this.identity.slot() + "-" + role);
+		thread.setDaemon(true);
+		thread.start();
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted", ex);
+		}
 	}
 
 	/**
@@ -218,7 +300,7 @@ public final class Worker {
 		 * @param grace how long the shutdown hooks may run
 		 * @return the action
 		 */
-		static MasterGone exitWithin(java.time.Duration grace) {
+		static MasterGone exitWithin(Duration grace) {
 			return () -> {
 				Thread halt = new Thread(() -> {
 					try {

@@ -11,15 +11,20 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.util.unit.DataSize;
 
+import io.prefork.DispatchMode;
 import io.prefork.InvalidPropertyException;
 import io.prefork.OverloadPolicy;
+import io.prefork.PoolMode;
 import io.prefork.PreforkSettings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class PreforkPropertiesTests {
+
+	private static final int PROCESSORS = Runtime.getRuntime().availableProcessors();
 
 	@Test
 	void bindsKebabCasePropertiesOntoTheEngineSettings() {
@@ -32,11 +37,64 @@ class PreforkPropertiesTests {
 		assertThat(settings.address()).isEqualTo(loopback);
 		assertThat(settings.port()).isEqualTo(8081);
 		assertThat(settings.workers()).isEqualTo(3);
-		assertThat(settings.timeouts()).isEqualTo(
-				new PreforkSettings.Timeouts(Duration.ofSeconds(5), Duration.ofMillis(250), Duration.ofMinutes(1)));
-		assertThat(settings.worker())
-			.isEqualTo(new PreforkSettings.Worker(8, 200, List.of("-Xmx64m", "-XX:+UseSerialGC")));
+		assertThat(settings.timeouts()).isEqualTo(new PreforkSettings.Timeouts(Duration.ofSeconds(5),
+				Duration.ofMillis(250), Duration.ofSeconds(30), null, Duration.ofMinutes(1)));
+		assertThat(settings.worker()).isEqualTo(
+				new PreforkSettings.Worker(8, 200, List.of("-Xmx64m", "-XX:+UseSerialGC"), 0, 0, 0, null));
 		assertThat(settings.overload().backlog()).isEqualTo(128);
+	}
+
+	@Test
+	void bindsThePoolGroup() {
+		PreforkProperties properties = bind(Map.of("server.prefork.workers", "2", "server.prefork.pool.mode", "dynamic",
+				"server.prefork.pool.min-spare", "2", "server.prefork.pool.max-spare", "5",
+				"server.prefork.pool.max-workers", "12", "server.prefork.pool.idle-timeout", "90s",
+				"server.prefork.pool.max-starting", "3"));
+		assertThat(properties.toSettings(null, 8080).pool())
+			.isEqualTo(new PreforkSettings.Pool(PoolMode.DYNAMIC, 2, 5, 12, Duration.ofSeconds(90), 3));
+	}
+
+	@Test
+	void bindsThePoolModeLeniently() {
+		assertThat(bind(Map.of("server.prefork.pool.mode", "dynamic")).toSettings(null, 8080).pool().mode())
+			.isEqualTo(PoolMode.DYNAMIC);
+		assertThat(bind(Map.of("server.prefork.pool.mode", "STATIC")).toSettings(null, 8080).pool().mode())
+			.isEqualTo(PoolMode.STATIC);
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "pass-fd, PASS_FD", "accept-on-command, ACCEPT_ON_COMMAND", "shared-accept, SHARED_ACCEPT",
+			"ACCEPT_ON_COMMAND, ACCEPT_ON_COMMAND" })
+	void bindsTheDispatchModeLeniently(String value, DispatchMode expected) {
+		assertThat(bind(Map.of("server.prefork.dispatch", value)).toSettings(null, 8080).dispatch())
+			.isEqualTo(expected);
+	}
+
+	@Test
+	void bindsTheNewTimeouts() {
+		PreforkProperties properties = bind(
+				Map.of("server.prefork.timeouts.heartbeat", "2s", "server.prefork.timeouts.request", "45s"));
+		PreforkSettings.Timeouts timeouts = properties.toSettings(null, 8080).timeouts();
+		assertThat(timeouts.heartbeat()).isEqualTo(Duration.ofSeconds(2));
+		assertThat(timeouts.request()).isEqualTo(Duration.ofSeconds(45));
+	}
+
+	@Test
+	void bindsTheRecycleLimits() {
+		PreforkProperties properties = bind(Map.of("server.prefork.worker.max-requests", "10000",
+				"server.prefork.worker.max-requests-jitter", "500", "server.prefork.worker.max-rss", "256MB",
+				"server.prefork.worker.max-age", "6h"));
+		PreforkSettings.Worker worker = properties.toSettings(null, 8080).worker();
+		assertThat(worker.maxRequests()).isEqualTo(10000);
+		assertThat(worker.maxRequestsJitter()).isEqualTo(500);
+		assertThat(worker.maxRssBytes()).isEqualTo(256L * 1024 * 1024).isEqualTo(DataSize.ofMegabytes(256).toBytes());
+		assertThat(worker.maxAge()).isEqualTo(Duration.ofHours(6));
+	}
+
+	@Test
+	void bindsMaxRssInBytesWithoutAUnit() {
+		PreforkProperties properties = bind(Map.of("server.prefork.worker.max-rss", "1048576"));
+		assertThat(properties.toSettings(null, 8080).worker().maxRssBytes()).isEqualTo(1048576);
 	}
 
 	@Test
@@ -59,12 +117,23 @@ class PreforkPropertiesTests {
 		PreforkSettings settings = bind(Map.of()).toSettings(null, 0);
 		assertThat(settings.address()).isNull();
 		assertThat(settings.port()).isZero();
-		assertThat(settings.workers()).isEqualTo(Math.max(2, Runtime.getRuntime().availableProcessors()));
-		assertThat(settings.timeouts()).isEqualTo(
-				new PreforkSettings.Timeouts(Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(30)));
-		assertThat(settings.worker()).isEqualTo(new PreforkSettings.Worker(50, 1000, List.of()));
+		assertThat(settings.workers()).isEqualTo(Math.max(2, PROCESSORS));
+		assertThat(settings.dispatch()).isEqualTo(DispatchMode.PASS_FD);
+		assertThat(settings.pool()).isEqualTo(new PreforkSettings.Pool(PoolMode.STATIC, 1, 3,
+				Math.max(settings.workers(), 2 * PROCESSORS), Duration.ofSeconds(30), Math.max(2, PROCESSORS)));
+		assertThat(settings.timeouts()).isEqualTo(new PreforkSettings.Timeouts(Duration.ofSeconds(60),
+				Duration.ofSeconds(10), Duration.ofSeconds(30), null, Duration.ofSeconds(30)));
+		assertThat(settings.worker()).isEqualTo(new PreforkSettings.Worker(50, 1000, List.of(), 0, 0, 0, null));
 		assertThat(settings.overload()).isEqualTo(new PreforkSettings.Overload(OverloadPolicy.BACKPRESSURE, 64,
 				Duration.ofSeconds(30), Duration.ofSeconds(5), 511));
+	}
+
+	@Test
+	void maxWorkersDefaultsToTwiceTheProcessorsOrTheWorkersIfMore() {
+		assertThat(bind(Map.of("server.prefork.workers", "1")).toSettings(null, 8080).pool().maxWorkers())
+			.isEqualTo(Math.max(1, 2 * PROCESSORS));
+		assertThat(bind(Map.of("server.prefork.workers", "1024")).toSettings(null, 8080).pool().maxWorkers())
+			.isEqualTo(1024);
 	}
 
 	@Test
@@ -79,13 +148,56 @@ class PreforkPropertiesTests {
 			"server.prefork.timeouts.boot, -1s", "server.prefork.timeouts.boot, 0s",
 			"server.prefork.timeouts.handoff, 0ms", "server.prefork.timeouts.graceful-shutdown, -5s",
 			"server.prefork.overload.backlog, 0", "server.prefork.overload.queue-size, -1",
-			"server.prefork.overload.max-queue-wait, 0s", "server.prefork.overload.retry-after, -1s" })
+			"server.prefork.overload.max-queue-wait, 0s", "server.prefork.overload.retry-after, -1s",
+			"server.prefork.pool.max-workers, 1", "server.prefork.pool.max-workers, 0",
+			"server.prefork.pool.max-workers, 1025", "server.prefork.pool.max-spare, 0",
+			"server.prefork.pool.min-spare, -1", "server.prefork.pool.idle-timeout, 0s",
+			"server.prefork.pool.idle-timeout, -1s", "server.prefork.pool.max-starting, 0",
+			"server.prefork.timeouts.heartbeat, 1999ms", "server.prefork.timeouts.heartbeat, 1s",
+			"server.prefork.timeouts.heartbeat, 0s", "server.prefork.timeouts.request, 0s",
+			"server.prefork.timeouts.request, -1s", "server.prefork.worker.max-requests, -1",
+			"server.prefork.worker.max-requests-jitter, -1", "server.prefork.worker.max-rss, 0",
+			"server.prefork.worker.max-rss, 0MB", "server.prefork.worker.max-age, 0s",
+			"server.prefork.worker.max-age, -1m" })
 	void rejectsAnInvalidValueNamingTheProperty(String property, String value) {
-		PreforkProperties properties = bind(Map.of(property, value));
-		assertThatExceptionOfType(InvalidPropertyException.class).isThrownBy(() -> properties.toSettings(null, 8080))
-			.satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo(property))
-			.withMessageContaining("'" + property + "'")
-			.satisfies((ex) -> assertThat(ex.getAction()).contains(property));
+		assertRejected(Map.of(property, value), property);
+	}
+
+	@Test
+	void rejectsMaxWorkersBelowWorkers() {
+		assertRejected(Map.of("server.prefork.workers", "4", "server.prefork.pool.max-workers", "3"),
+				"server.prefork.pool.max-workers");
+	}
+
+	@Test
+	void acceptsMaxWorkersEqualToWorkers() {
+		PreforkProperties properties = bind(
+				Map.of("server.prefork.workers", "4", "server.prefork.pool.max-workers", "4"));
+		assertThat(properties.toSettings(null, 8080).pool().maxWorkers()).isEqualTo(4);
+	}
+
+	@Test
+	void rejectsMaxSpareBelowMinSpare() {
+		assertRejected(Map.of("server.prefork.pool.min-spare", "3", "server.prefork.pool.max-spare", "2"),
+				"server.prefork.pool.max-spare");
+	}
+
+	@Test
+	void rejectsMaxSpareZeroEvenWithMinSpareZero() {
+		assertRejected(Map.of("server.prefork.pool.min-spare", "0", "server.prefork.pool.max-spare", "0"),
+				"server.prefork.pool.max-spare");
+	}
+
+	@Test
+	void acceptsMinSpareZeroAndMaxSpareEqualToMinSpare() {
+		assertThat(bind(Map.of("server.prefork.pool.min-spare", "0")).toSettings(null, 8080).pool().minSpare())
+			.isZero();
+		PreforkSettings.Pool pool = bind(
+				Map.of("server.prefork.pool.min-spare", "4", "server.prefork.pool.max-spare", "4"))
+			.toSettings(null, 8080)
+			.pool();
+		assertThat(pool.minSpare()).isEqualTo(4);
+		assertThat(pool.maxSpare()).isEqualTo(4);
 	}
 
 	@ParameterizedTest
@@ -95,6 +207,14 @@ class PreforkPropertiesTests {
 			.isThrownBy(() -> bind(Map.of()).toSettings(null, port))
 			.satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo("server.port"))
 			.withMessage("Invalid value '" + port + "' for property 'server.port': must be between 0 and 65535.");
+	}
+
+	private static void assertRejected(Map<String, String> values, String property) {
+		PreforkProperties properties = bind(values);
+		assertThatExceptionOfType(InvalidPropertyException.class).isThrownBy(() -> properties.toSettings(null, 8080))
+			.satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo(property))
+			.withMessageContaining("'" + property + "'")
+			.satisfies((ex) -> assertThat(ex.getAction()).contains(property));
 	}
 
 	private static PreforkProperties bind(Map<String, String> properties) {

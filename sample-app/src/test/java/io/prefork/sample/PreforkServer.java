@@ -131,6 +131,17 @@ final class PreforkServer implements AutoCloseable {
 	}
 
 	/**
+	 * Send the master a signal.
+	 * @param name the signal's name, e.g. {@code HUP}
+	 */
+	void signal(String name) throws IOException, InterruptedException {
+		Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start();
+		if (kill.waitFor() != 0) {
+			throw new AssertionError("kill -" + name + " " + pid() + " failed");
+		}
+	}
+
+	/**
 	 * Return the master's live child processes, remembering them for cleanup.
 	 * @return the worker pids
 	 */

@@ -53,7 +53,17 @@ final class RawHttp implements AutoCloseable {
 	 * @param close whether to ask the server to close the connection afterwards
 	 */
 	void send(String path, boolean close) throws IOException {
-		String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (close ? "Connection: close\r\n" : "")
+		send("GET", path, close);
+	}
+
+	/**
+	 * Send a request without a body, without waiting for the response.
+	 * @param method the method
+	 * @param path the path
+	 * @param close whether to ask the server to close the connection afterwards
+	 */
+	void send(String method, String path, boolean close) throws IOException {
+		String request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (close ? "Connection: close\r\n" : "")
 				+ "\r\n";
 		this.out.write(request.getBytes(StandardCharsets.US_ASCII));
 		this.out.flush();

@@ -1,0 +1,60 @@
+package io.prefork.pool;
+
+/**
+ * Why a worker ended, for logs and metrics.
+ */
+public enum ExitCause {
+
+	/** Died before it was ever ready. */
+	BOOT_FAILURE("boot-failure"),
+
+	/** Died on its own after it was ready (crash, System.exit, OOM kill). */
+	CRASH("crash"),
+
+	/** Killed by the master: boot, hand-over or heartbeat timeout. */
+	TIMEOUT("timeout"),
+
+	/** Stopped because a request ran past the request timeout. */
+	REQUEST_TIMEOUT("request-timeout"),
+
+	/** Replaced on purpose: max-requests, max-age or a rolling restart. */
+	RECYCLED("recycled"),
+
+	/** Replaced because it used more memory than max-rss. */
+	RSS("rss"),
+
+	/** Retired because the pool shrank. */
+	SCALED_DOWN("scaled-down"),
+
+	/** Stopped with the server. */
+	SHUTDOWN("shutdown");
+
+	private final String tag;
+
+	ExitCause(String tag) {
+		this.tag = tag;
+	}
+
+	/**
+	 * Return the name used in logs and metrics.
+	 * @return e.g. {@code crash}
+	 */
+	public String tag() {
+		return this.tag;
+	}
+
+	/**
+	 * Classify an exit.
+	 * @param decided the cause the master recorded when it stopped the worker, or
+	 * {@code null} if it did not
+	 * @param everReady whether the worker was ever ready
+	 * @return the cause
+	 */
+	public static ExitCause classify(ExitCause decided, boolean everReady) {
+		if (decided != null) {
+			return decided;
+		}
+		return everReady ? CRASH : BOOT_FAILURE;
+	}
+
+}

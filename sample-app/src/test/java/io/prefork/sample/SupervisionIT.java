@@ -1,0 +1,214 @@
+package io.prefork.sample;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The master keeps the right number of healthy workers: it stops what hangs, recycles what
+ * leaks or has served enough, replaces what crashes, resizes, restarts without dropping a
+ * request, and gives up on an application that cannot start.
+ */
+class SupervisionIT {
+
+	@Test
+	void aHungRequestIsAnswered504AndItsWorkerReplaced() throws Exception {
+		try (PreforkServer server = PreforkServer.start("--server.prefork.timeouts.request=2s")) {
+			server.awaitWorkersReady(2);
+			long started = System.nanoTime();
+			RawHttp.Response response = RawHttp.getOnce(server.port(), "/hang");
+			long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+			assertThat(response.status()).isEqualTo(504);
+			assertThat(millis).as("time to the 504 for a 2 s timeout").isBetween(1900L, 6000L);
+			System.out.printf("request timeout: /hang answered 504 after %d ms (timeout 2 s)%n", millis);
+			server.awaitTrue("the hung worker killed", Duration.ofSeconds(30),
+					() -> server.output().contains("(request-timeout)"));
+			server.awaitWorkersReady(3);
+			server.awaitTrue("2 workers again", Duration.ofSeconds(30), () -> server.workerPids().size() == 2);
+			assertThat(RawHttp.getOnce(server.port(), "/hello").status()).isEqualTo(200);
+		}
+	}
+
+	@Test
+	void aCrashingWorkerIsReplaced() throws Exception {
+		try (PreforkServer server = PreforkServer.start()) {
+			server.awaitWorkersReady(2);
+			try (RawHttp http = new RawHttp(server.port())) {
+				http.send("/crash", true);
+				assertThat(http.readsEndOfStream()).isTrue();
+			}
+			server.awaitWorkersReady(3);
+			assertThat(server.output()).containsPattern("exited with code 70 after .*\\(crash\\), unexpectedly");
+			assertThat(RawHttp.getOnce(server.port(), "/hello").status()).isEqualTo(200);
+		}
+	}
+
+	@Test
+	void aWorkerOverItsMemoryLimitIsRecycledGracefully() throws Exception {
+		try (PreforkServer server = PreforkServer.start("--server.prefork.workers=1",
+				"--server.prefork.worker.max-rss=320MB",
+				"--server.prefork.worker.jvm-options=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx400m")) {
+			server.awaitWorkersReady(1);
+			long leaker = RawHttp.getOnce(server.port(), "/hello").pid();
+			for (int i = 0; i < 5; i++) {
+				assertThat(RawHttp.getOnce(server.port(), "/leak?mb=50").status()).isEqualTo(200);
+			}
+			List<Integer> statuses = new ArrayList<>();
+			server.awaitTrue("the leaking worker recycled", PreforkServer.STARTUP, () -> {
+				statuses.add(status(server, "/hello"));
+				return server.output().contains("pid " + leaker + " exited") && server.output().contains("(rss)");
+			});
+			assertThat(server.output()).containsPattern("pid " + leaker + " will be recycled: RSS \\d+ MB > max-rss 320 MB");
+			assertThat(statuses).as("answers while the worker was replaced").containsOnly(200);
+			assertThat(RawHttp.getOnce(server.port(), "/hello").pid()).isNotEqualTo(leaker);
+		}
+	}
+
+	@Test
+	void maxRequestsRecyclesWorkersWithoutAFailedRequest() throws Exception {
+		try (PreforkServer server = PreforkServer.start("--server.prefork.worker.max-requests=25")) {
+			server.awaitWorkersReady(2);
+			Set<Long> original = server.workerPids();
+			List<Integer> statuses = new ArrayList<>();
+			server.awaitTrue("both original workers recycled", PreforkServer.STARTUP, () -> {
+				statuses.add(status(server, "/hello"));
+				return server.countInOutput("connections (recycled)") >= 2;
+			});
+			assertThat(statuses).containsOnly(200);
+			assertThat(server.output()).contains("will be recycled: served");
+			assertThat(server.workerPids()).doesNotContainAnyElementsOf(original);
+			System.out.printf("max-requests: %d requests, all 200, while both workers were recycled%n",
+					statuses.size());
+		}
+	}
+
+	@Test
+	void aDynamicPoolGrowsUnderLoadAndShrinksWhenIdle() throws Exception {
+		try (PreforkServer server = PreforkServer.start("--server.prefork.pool.mode=dynamic",
+				"--server.prefork.workers=1", "--server.prefork.pool.min-spare=1", "--server.prefork.pool.max-spare=1",
+				"--server.prefork.pool.max-workers=3", "--server.prefork.pool.idle-timeout=2s",
+				"--server.prefork.worker.max-connections=1", "--server.prefork.overload.max-queue-wait=120s")) {
+			server.awaitWorkersReady(1);
+			List<CompletableFuture<RawHttp.Response>> load = new ArrayList<>();
+			AtomicBoolean loading = new AtomicBoolean(true);
+			ExecutorService clients = Executors.newFixedThreadPool(3);
+			for (int i = 0; i < 3; i++) {
+				load.add(CompletableFuture.supplyAsync(() -> sleepUntilStopped(server, loading), clients));
+			}
+			server.awaitTrue("3 workers under load", PreforkServer.STARTUP, () -> server.workerPids().size() == 3);
+			loading.set(false);
+			for (CompletableFuture<RawHttp.Response> request : load) {
+				assertThat(request.get(60, TimeUnit.SECONDS).status()).isEqualTo(200);
+			}
+			clients.shutdown();
+			server.awaitTrue("the pool back to 1 worker", Duration.ofSeconds(60),
+					() -> server.workerPids().size() == 1);
+			assertThat(server.output()).contains("(scaled-down)");
+		}
+	}
+
+	@Test
+	void sighupReplacesEveryWorkerWithoutAFailedRequest() throws Exception {
+		try (PreforkServer server = PreforkServer.start()) {
+			server.awaitWorkersReady(2);
+			Set<Long> original = server.workerPids();
+			ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
+			AtomicBoolean running = new AtomicBoolean(true);
+			CompletableFuture<Void> traffic = CompletableFuture.runAsync(() -> {
+				while (running.get()) {
+					statuses.add(status(server, "/sleep?ms=20"));
+				}
+			});
+			server.signal("HUP");
+			server.awaitTrue("both workers replaced", PreforkServer.STARTUP,
+					() -> server.countInOutput("connections (recycled)") >= 2);
+			running.set(false);
+			traffic.get(30, TimeUnit.SECONDS);
+			assertThat(statuses).isNotEmpty().containsOnly(200);
+			assertThat(server.workerPids()).hasSize(2).doesNotContainAnyElementsOf(original);
+			System.out.printf("SIGHUP: %d requests during the rolling restart, all 200%n", statuses.size());
+		}
+	}
+
+	@Test
+	void ttinAndTtouResizeAStaticPool() throws Exception {
+		try (PreforkServer server = PreforkServer.start("--server.prefork.workers=1")) {
+			server.awaitWorkersReady(1);
+			server.signal("TTIN");
+			server.awaitWorkersReady(2);
+			assertThat(server.workerPids()).hasSize(2);
+			server.signal("TTOU");
+			server.awaitTrue("one worker retired", Duration.ofSeconds(60),
+					() -> server.output().contains("(scaled-down)") && server.workerPids().size() == 1);
+		}
+	}
+
+	@Test
+	void anApplicationThatCannotStartStopsTheMasterWithAnErrorAndNoSpawnLoop() throws Exception {
+		try (PreforkServer server = PreforkServer.start("--sample.fail-on-start=true")) {
+			assertThat(server.process().waitFor(120, TimeUnit.SECONDS)).as("master exited").isTrue();
+			assertThat(server.process().exitValue()).isEqualTo(1);
+			assertThat(server.output()).contains("APPLICATION FAILED TO START")
+				.containsPattern("No worker could start: \\d workers in a row")
+				.contains("sample.fail-on-start=true: this application refuses to start");
+			// Two workers start together, fail, are retried once after a back-off, then it stops.
+			assertThat(server.countInOutput("Spawned worker")).isBetween(3, 4);
+			assertThat(server.workerPids()).isEmpty();
+		}
+	}
+
+	@Test
+	void theApplicationCanAskTheServerToShutDown() throws Exception {
+		try (PreforkServer server = PreforkServer.start("--sample.allow-stop=true")) {
+			server.awaitWorkersReady(2);
+			List<ProcessHandle> workers = server.workerPids().stream()
+				.map((pid) -> ProcessHandle.of(pid).orElseThrow())
+				.toList();
+			try (RawHttp http = new RawHttp(server.port())) {
+				http.send("POST", "/server/stop", true);
+				assertThat(http.read().status()).isEqualTo(202);
+			}
+			assertThat(server.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+			assertThat(server.process().exitValue()).isZero();
+			assertThat(workers).noneMatch(ProcessHandle::isAlive);
+			assertThat(server.output()).contains("(the application) asked to shut down");
+		}
+	}
+
+	private static int status(PreforkServer server, String path) {
+		try {
+			return RawHttp.getOnce(server.port(), path).status();
+		}
+		catch (IOException ex) {
+			return -1;
+		}
+	}
+
+	/** Keeps one connection's worker busy with back-to-back sleeps until told to stop. */
+	private static RawHttp.Response sleepUntilStopped(PreforkServer server, AtomicBoolean loading) {
+		try {
+			RawHttp.Response last;
+			do {
+				last = RawHttp.getOnce(server.port(), "/sleep?ms=500");
+			}
+			while (loading.get() && last.status() == 200);
+			return last;
+		}
+		catch (IOException ex) {
+			throw new AssertionError("A request under load failed", ex);
+		}
+	}
+
+}
