@@ -38,9 +38,9 @@ NPROC = os.cpu_count() or 1
 
 # Dispatch modes of the product (property server.prefork.dispatch). Extend this tuple when a new
 # mode lands: every mode other than DEFAULT_DISPATCH becomes its own target "D <mode>", started
-# with --server.prefork.dispatch=<mode>. The default mode is target A itself (the property is
-# not passed for it, so this also works before the property exists).
-DISPATCH_MODES = ("pass-fd",)
+# with --server.prefork.dispatch=<mode> (skipped, with a note, if the jar's master does not log
+# that mode). The default mode is target A itself: the property is not passed for it.
+DISPATCH_MODES = ("pass-fd", "accept-on-command", "shared-accept")
 DEFAULT_DISPATCH = "pass-fd"
 
 # Arguments every JVM of every target gets.
@@ -48,7 +48,7 @@ COMMON_ARGS = ["--server.address=127.0.0.1", "--logging.level.root=WARN",
                "--logging.level.io.prefork=INFO"]
 
 READY_LINE = re.compile(r"^(\S+)\s.*\bworker (\d+) pid (\d+) ready in ([\d.]+) s")
-SPAWN_LINE = re.compile(r"^(\S+)\s.*\bSpawned worker (\d+) pid (\d+)")
+MASTER_LINE = re.compile(r"Prefork master pid \d+ listening on .*\bdispatch ([\w-]+)")
 
 WRK_LUA = """
 done = function(summary, latency, requests)
@@ -112,6 +112,7 @@ class Target:
 
 STARTED: list[subprocess.Popen] = []
 LOADS: list[str] = []                # load average at the start of each round
+NOTES: list[str] = []                # things the report must mention (skipped targets, ...)
 SEEN: dict[int, str] = {}            # pid -> start time (field 22 of /proc/pid/stat)
 
 
@@ -184,8 +185,9 @@ def thread_cpu_seconds(pid: int) -> dict[str, float]:
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2:].split()
-        name = re.sub(r"\d+$", "", comm).strip() or comm       # "C2 CompilerThre", "GC Thread#1" -> families
-        name = re.sub(r"#$", "", name).strip()
+        name = re.sub(r"#?\d*$", "", comm).strip() or comm     # "GC Thread#1" -> "GC Thread"
+        name = {"java": "java (main loop)", "C1 CompilerThre": "C1 JIT", "C2 CompilerThre": "C2 JIT",
+                "VM Periodic Tas": "VM periodic task"}.get(name, name)
         result[name] = result.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return result
 
@@ -426,10 +428,36 @@ def start_targets(jar: Path, tmp: Path) -> list[Target]:
     targets = []
     for plan in plans:
         target = plan()
-        targets.append(target)
         seconds = wait_ready(target)
+        mode = target_dispatch(target)
+        if target.name.startswith("D ") and mode != target.name[2:]:
+            NOTES.append(f"Target {target.name} skipped: the master logged dispatch '{mode}' instead "
+                         f"(this jar does not know the mode).")
+            log(NOTES[-1])
+            stop_target(target)
+            continue
+        targets.append(target)
         log(f"{target.name} ready on port {target.port} in {seconds:.1f} s: {target.description}")
     return targets
+
+
+def target_dispatch(target: Target) -> str | None:
+    """The dispatch mode the master says it uses (None for targets without a master)."""
+    if not target.prefork:
+        return None
+    match = MASTER_LINE.search(target.logs[0].read_text(errors="replace"))
+    return match.group(1) if match else "unknown"
+
+
+def stop_target(target: Target) -> None:
+    for proc in target.procs:
+        process_tree(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+    for proc in target.procs:
+        try:
+            proc.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 # --------------------------------------------------------------------------------------------
@@ -475,6 +503,8 @@ def measure(target: Target, scenario: Scenario, seconds: float, lua: Path, raw_l
         if workers_after != workers_before:
             result["worker_change"] = f"workers {sorted(workers_before)} -> {sorted(workers_after)}"
     result["rss_kb"] = rss_kb(target_pids(target))
+    if target.prefork:
+        result["master_rss_kb"] = rss_kb([target.master.pid])
     return result
 
 
@@ -535,12 +565,12 @@ def probe_availability(url: str, stop: threading.Event, counts: dict, failures: 
 
 
 def measure_recovery(target: Target, kills: int, timeout: float = 120) -> list[dict]:
-    """kill -9 one worker at a time; time until the master logs the replacement ready."""
+    """kill -9 one worker at a time; time until the master logs a new worker ready (the
+    replacement may get another slot number, so it is recognised by its new pid)."""
     results = []
     for i in range(kills):
-        slot_pids = {int(m.group(2)): int(m.group(3)) for m in ready_lines(target)}
-        slot = i % len(slot_pids)
-        victim = slot_pids[slot]
+        workers = children(target.master.pid)
+        victim = min(workers, key=lambda pid: int(proc_start_time(pid) or 0))    # the oldest worker
         known = len(ready_lines(target))
         stop, counts, failures = threading.Event(), {}, []
         prober = threading.Thread(target=probe_availability,
@@ -552,27 +582,24 @@ def measure_recovery(target: Target, kills: int, timeout: float = 120) -> list[d
         replacement = None
         deadline = time.monotonic() + timeout
         while replacement is None and time.monotonic() < deadline:
-            for m in ready_lines(target)[known:]:
-                if int(m.group(2)) == slot and int(m.group(3)) != victim:
-                    replacement = m
             time.sleep(0.05)
+            replacement = next((m for m in ready_lines(target)[known:] if int(m.group(3)) not in workers), None)
         detected_at = time.time()
         stop.set()
         prober.join()
         counts["failures"] = [f"{at - killed_at:+.3f} s after the kill, after {took:.3f} s: {reason}"
                               for at, took, reason in failures]
         if replacement is None:
-            results.append({"slot": slot, "victim": victim, "recovery_s": None, "probe": counts})
-            log(f"recovery: no replacement for worker {slot} within {timeout:.0f} s")
+            results.append({"victim": victim, "recovery_s": None, "probe": counts})
+            log(f"recovery: no replacement for pid {victim} within {timeout:.0f} s")
             continue
         logged_at = log_time(replacement.group(1))
         recovery = (logged_at if logged_at else detected_at) - killed_at
-        results.append({"slot": slot, "victim": victim, "replacement": int(replacement.group(3)),
-                        "recovery_s": recovery, "boot_s": float(replacement.group(4)),
-                        "probe": counts})
-        log(f"recovery {i + 1}/{kills}: worker {slot} pid {victim} killed, pid "
-            f"{replacement.group(3)} ready after {recovery:.2f} s; probes ok {counts.get('ok', 0)}, "
-            f"failed {counts.get('failed', 0)} {counts['failures']}")
+        results.append({"victim": victim, "replacement": int(replacement.group(3)),
+                        "recovery_s": recovery, "boot_s": float(replacement.group(4)), "probe": counts})
+        log(f"recovery {i + 1}/{kills}: worker pid {victim} killed, pid {replacement.group(3)} ready after "
+            f"{recovery:.2f} s; probes ok {counts.get('ok', 0)}, failed {counts.get('failed', 0)} "
+            f"{counts['failures']}")
         time.sleep(1)
     return results
 
@@ -600,7 +627,7 @@ def scan_logs(targets: list[Target], killed: set[int]) -> list[str]:
                 if re.search(r"\b(WARN|ERROR|FATAL)\b|Exception|\[(alert|crit|error|emerg)\]", line):
                     if ours and ours.search(line):
                         continue
-                    findings.append(f"{target.name} {path.name}: {line.strip()[:300]}")
+                    findings.append(f"{target.name} {path.name}: {line.strip()[:420]}")
     return findings
 
 
@@ -659,6 +686,7 @@ def summarize(results: dict) -> dict:
             "errors": sum(r["errors"] for r in runs),
             "error_detail": {k: sum(r[k] for r in runs) for k in ("connect", "read", "write", "status", "timeout")},
             "rss_mb": median([r["rss_kb"] for r in runs]) / 1024,
+            "master_rss_mb": (median([r.get("master_rss_kb") for r in runs]) or 0) / 1024,
             "master_us": median([r.get("master_us_per_req") for r in runs]),
             "master_threads": {name: median([r.get("master_threads_us_per_req", {}).get(name) for r in runs])
                                for name in runs[0].get("master_threads_us_per_req", {})},
@@ -695,19 +723,15 @@ def results_table(targets: list[Target], summary: dict) -> list[str]:
 
 def ratio_table(targets: list[Target], summary: dict) -> list[str]:
     others = [t.name for t in targets if t.name != "B"]
-    lines = ["| scenario | " + " | ".join(f"{n}/B req/s" for n in others) + " | "
-             + " | ".join(f"{n}/B p99" for n in others) + " | " + " | ".join(f"{n}/B RSS" for n in others) + " |",
-             "|---|" + "---:|" * (3 * len(others))]
-    for scenario in SCENARIOS:
-        base = summary.get(("B", scenario.key))
-        if not base:
-            continue
-        cells = []
-        for metric in ("rps", "p99", "rss_mb"):
-            for name in others:
-                s = summary.get((name, scenario.key))
-                cells.append(ratio(s[metric], base[metric]) if s else "–")
-        lines.append(f"| {scenario.title} | " + " | ".join(cells) + " |")
+    lines = ["| ratio to B | scenario | " + " | ".join(others) + " |", "|---|---|" + "---:|" * len(others)]
+    for metric, label in (("rps", "req/s"), ("p99", "p99 latency"), ("rss_mb", "RSS")):
+        for scenario in SCENARIOS:
+            base = summary.get(("B", scenario.key))
+            if not base:
+                continue
+            cells = [ratio(summary[(n, scenario.key)][metric], base[metric]) if (n, scenario.key) in summary else "–"
+                     for n in others]
+            lines.append(f"| {label} | {scenario.title} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -798,11 +822,18 @@ def prefork_section(targets: list[Target], summary: dict, starts: dict, recovery
             busy = sorted(((v, k) for k, v in s["master_threads"].items() if v and v >= 0.5), reverse=True)
             lines.append(f"- Master CPU per connection, {name}, {key}: {fmt(s['master_us'], 1)} µs; by master thread: "
                          + (", ".join(f"{k} {v:.0f}" for v, k in busy) or "–") + " µs.")
+    rss = [f"{t.name} {summary[(t.name, 'hello-ka')]['master_rss_mb']:.0f} MB of "
+           f"{summary[(t.name, 'hello-ka')]['rss_mb']:.0f} MB" for t in targets
+           if t.prefork and (t.name, "hello-ka") in summary]
+    if rss:
+        lines.append("- **Master RSS** (after keep-alive /hello; the rest is the workers): " + ", ".join(rss) + ".")
     for name in [t.name for t in targets if t.prefork]:
         by_rps, by_p50 = handover_cost(summary, name)
         if by_rps is not None:
             lines.append(f"- **Hand-over cost** {name} vs B: **{fmt(by_rps, 0)} µs** per new connection from "
-                         f"throughput, {fmt(by_p50, 0)} µs from p50 latency.")
+                         f"throughput, {fmt(by_p50, 0)} µs from p50 latency"
+                         + (" (negative: B was slower in this run — machine noise exceeds the effect)"
+                            if by_rps < 0 or by_p50 < 0 else "") + ".")
     lines.append("")
     lines.append("  How the hand-over cost is computed: in the Connection: close `/hello` runs each of the c=16 "
                  "wrk connections always has exactly one request in flight, so the time one request+connection "
@@ -813,6 +844,16 @@ def prefork_section(targets: list[Target], summary: dict, starts: dict, recovery
     return lines
 
 
+def busy_warning(loads: list[str]) -> list[str]:
+    """A loud note when other work loaded the machine (1-minute load average above 1.5 × cores)."""
+    peaks = [float(l.split()[0]) for l in LOADS + loads if l]
+    if peaks and max(peaks) > 1.5 * NPROC:
+        return [f"**Machine busy:** the 1-minute load average reached {max(peaks):.1f} on {NPROC} cores during "
+                "this run (other work shared the CPUs). Absolute figures are depressed and noisy; the "
+                "interleaved ratios are the best estimate this run can give.", ""]
+    return []
+
+
 def render(args, targets, results, summary, starts, recovery, findings, machine, leftovers, started_at,
            elapsed, loads) -> str:
     names_prefork = [t.name for t in targets if t.prefork]
@@ -821,11 +862,12 @@ def render(args, targets, results, summary, starts, recovery, findings, machine,
              f"`{command}` — {args.rounds} round(s) × {args.duration:g} s per scenario, warm-up {args.warmup:g} s per "
              f"scenario, {args.kills} kill(s); total {elapsed / 60:.1f} min. Medians across rounds "
              f"(errors: sum across rounds). Load average before/after: {loads[0]} / {loads[1]}.", "",
-             "## Machine", "", "| | |", "|---|---|"] + machine + ["", "## Targets", ""]
+             ] + busy_warning(loads) + ["## Machine", "", "| | |", "|---|---|"] + machine + ["", "## Targets", ""]
     for target in targets:
         lines.append(f"- **{target.name}** — {target.description}")
     lines += ["", f"Dispatch modes (target D): {', '.join(DISPATCH_MODES)}; the default mode "
-                  f"`{DEFAULT_DISPATCH}` is target A itself.", ""]
+                  f"`{DEFAULT_DISPATCH}` is target A itself (the master of A, A2 and each D logs the mode it "
+                  f"runs; checked)."] + [f"{note}" for note in NOTES] + [""]
     if NPROC == max(NPROC, 2):
         lines += [f"On this machine the default worker count equals the number of cores ({NPROC}), so A and A2 "
                   "run the same configuration: the difference between them is run-to-run noise.", ""]
@@ -860,8 +902,8 @@ def render(args, targets, results, summary, starts, recovery, findings, machine,
 def parse_args(argv: list[str]) -> argparse.Namespace:
     env = os.environ.get
     parser = argparse.ArgumentParser(description="prefork vs plain Tomcat vs nginx + N JVMs")
-    parser.add_argument("--duration", type=float, default=float(env("BENCH_DURATION", 5)),
-                        help="seconds per measured wrk run (env BENCH_DURATION, default 5)")
+    parser.add_argument("--duration", type=float, default=float(env("BENCH_DURATION", 3)),
+                        help="seconds per measured wrk run (env BENCH_DURATION, default 3)")
     parser.add_argument("--rounds", type=int, default=int(env("BENCH_ROUNDS", 4)),
                         help="interleaved rounds; medians are reported (env BENCH_ROUNDS, default 4)")
     parser.add_argument("--warmup", type=float, default=float(env("BENCH_WARMUP", 2)),
@@ -869,12 +911,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--kills", type=int, default=int(env("BENCH_KILLS", 3)),
                         help="kill -9 recoveries to time (env BENCH_KILLS, default 3)")
     parser.add_argument("--quick", action="store_true",
-                        help="try it out: 3 s runs, 1 round, 1 s warm-up, 1 kill")
+                        help="try it out: 2 s runs, 1 round, 1 s warm-up, 1 kill")
     parser.add_argument("--build", action="store_true", help="rebuild the sample jar even if it exists")
     parser.add_argument("--keep-temp", action="store_true", help="keep the temp dir with every log")
     args = parser.parse_args(argv)
     if args.quick:
-        args.duration, args.rounds, args.warmup, args.kills = 3, 1, 1, 1
+        args.duration, args.rounds, args.warmup, args.kills = 2, 1, 1, 1
     args.argv = argv
     return args
 
@@ -918,6 +960,7 @@ def main(argv: list[str]) -> int:
         if ok and not args.keep_temp:
             shutil.rmtree(tmp, ignore_errors=True)
         else:
+            jar.unlink(missing_ok=True)
             log(f"logs kept in {tmp}")
     report = render(args, targets, results, summary, starts, recovery, findings, machine, leftovers, started_at,
                     time.monotonic() - t0, loads)

@@ -17,9 +17,20 @@ import java.util.List;
  * @param timeouts the timeouts
  * @param worker how each worker is started and sized
  * @param overload what happens when every worker is busy
+ * @param status the master's own status listener
  */
 public record PreforkSettings(InetAddress address, int port, int workers, Pool pool, DispatchMode dispatch,
-		Timeouts timeouts, Worker worker, Overload overload) {
+		Timeouts timeouts, Worker worker, Overload overload, Status status) {
+
+	/**
+	 * The master's status listener.
+	 *
+	 * @param enabled whether the master answers status requests itself
+	 * @param address where it listens
+	 * @param port its port, {@code 0} for any free one
+	 */
+	public record Status(boolean enabled, InetAddress address, int port) {
+	}
 
 	/**
 	 * Pool sizing.

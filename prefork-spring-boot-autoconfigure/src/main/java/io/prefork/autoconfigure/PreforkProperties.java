@@ -54,6 +54,8 @@ public class PreforkProperties {
 
 	private final Overload overload = new Overload();
 
+	private final Status status = new Status();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -94,6 +96,10 @@ public class PreforkProperties {
 		return this.overload;
 	}
 
+	public Status getStatus() {
+		return this.status;
+	}
+
 	/**
 	 * Validate and map onto the engine's settings.
 	 * @param address the address to listen on ({@code server.address}), or {@code null}
@@ -110,7 +116,8 @@ public class PreforkProperties {
 		check(this.dispatch != null, "server.prefork.dispatch", null,
 				"must be one of pass-fd, accept-on-command, shared-accept");
 		return new PreforkSettings(address, port, workerCount, this.pool.toSettings(workerCount, processors),
-				this.dispatch, this.timeouts.toSettings(), this.worker.toSettings(), this.overload.toSettings());
+				this.dispatch, this.timeouts.toSettings(), this.worker.toSettings(), this.overload.toSettings(),
+				this.status.toSettings());
 	}
 
 	private static void checkPositive(String property, Duration value) {
@@ -524,6 +531,60 @@ public class PreforkProperties {
 
 		public void setBacklog(int backlog) {
 			this.backlog = backlog;
+		}
+
+	}
+
+	/**
+	 * The master's own status listener.
+	 */
+	public static class Status {
+
+		/**
+		 * Whether the master answers status requests itself (the scoreboard as JSON), even
+		 * when every worker is stuck.
+		 */
+		private boolean enabled;
+
+		/**
+		 * Address of the master's status listener.
+		 */
+		private InetAddress address = InetAddress.getLoopbackAddress();
+
+		/**
+		 * Port of the master's status listener; 0 picks a free one (logged at startup).
+		 */
+		private int port;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public InetAddress getAddress() {
+			return this.address;
+		}
+
+		public void setAddress(InetAddress address) {
+			this.address = address;
+		}
+
+		public int getPort() {
+			return this.port;
+		}
+
+		public void setPort(int port) {
+			this.port = port;
+		}
+
+		PreforkSettings.Status toSettings() {
+			check(this.port >= 0 && this.port <= 65535, "server.prefork.status.port", this.port,
+					"must be between 0 and 65535");
+			check(this.address != null, "server.prefork.status.address", null, "must be an IP address");
+			return new PreforkSettings.Status(this.enabled, this.address, this.port);
 		}
 
 	}

@@ -22,6 +22,9 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.Ordered;
 
 import io.prefork.DispatchMode;
+import io.prefork.actuate.PoolControl;
+import io.prefork.protocol.Message;
+import io.prefork.scoreboard.CachedSnapshots;
 import io.prefork.worker.Worker;
 import io.prefork.worker.tomcat.RequestWatchValve;
 import io.prefork.worker.tomcat.PreforkHttp11NioProtocol;
@@ -61,6 +64,22 @@ public final class PreforkWorkerAutoConfiguration {
 				worker.enforceRequestTimeout(requestTimeout);
 			}
 			return worker;
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		CachedSnapshots preforkSnapshots(Worker worker) {
+			return new CachedSnapshots(worker.scoreboard());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		PoolControl preforkPoolControl(Worker worker) {
+			return (action) -> worker.requestPoolChange(switch (action) {
+				case RELOAD -> Message.PoolCommand.RELOAD;
+				case ADD_WORKER -> Message.PoolCommand.ADD_WORKER;
+				case REMOVE_WORKER -> Message.PoolCommand.REMOVE_WORKER;
+			});
 		}
 
 		@Bean

@@ -5,6 +5,7 @@ import java.util.List;
 import io.prefork.OverloadPolicy;
 import io.prefork.PreforkSettings;
 import io.prefork.posix.ListeningSocket;
+import io.prefork.scoreboard.PoolCounters;
 import io.prefork.protocol.Message;
 import io.prefork.protocol.MessageCodec;
 
@@ -18,8 +19,8 @@ import io.prefork.protocol.MessageCodec;
 final class AcceptOnCommandDispatcher extends Dispatcher {
 
 	AcceptOnCommandDispatcher(PreforkSettings settings, WorkerTable workers, WorkerFailures failures,
-			ListeningSocket listener) {
-		super(settings, workers, failures, listener);
+			ListeningSocket listener, PoolCounters counters) {
+		super(settings, workers, failures, listener, counters);
 	}
 
 	@Override
@@ -30,6 +31,7 @@ final class AcceptOnCommandDispatcher extends Dispatcher {
 
 	@Override
 	void dispatch(long now, boolean listenerReady) {
+		noteCapacity();
 		if (!listenerReady || !wantsConnections()) {
 			return;
 		}

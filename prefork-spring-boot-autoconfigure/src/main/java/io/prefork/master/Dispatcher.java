@@ -1,7 +1,6 @@
 package io.prefork.master;
 
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
@@ -13,6 +12,8 @@ import io.prefork.pool.PoolSizing;
 import io.prefork.posix.ListeningSocket;
 import io.prefork.posix.Poller;
 import io.prefork.posix.PosixException;
+import io.prefork.scoreboard.PoolCounter;
+import io.prefork.scoreboard.PoolCounters;
 
 /**
  * Gets connections from the listening socket to the workers, one way per dispatch mode.
@@ -39,6 +40,10 @@ abstract class Dispatcher {
 
 	protected final Rejector rejector;
 
+	protected final PoolCounters counters;
+
+	private boolean saturated;
+
 	private ListeningSocket listener;
 
 	private long nextConnectionId = 1;
@@ -49,20 +54,22 @@ abstract class Dispatcher {
 
 	private long lastSaturationLog;
 
-	Dispatcher(PreforkSettings settings, WorkerTable workers, WorkerFailures failures, ListeningSocket listener) {
+	Dispatcher(PreforkSettings settings, WorkerTable workers, WorkerFailures failures, ListeningSocket listener,
+			PoolCounters counters) {
 		this.settings = settings;
 		this.workers = workers;
 		this.failures = failures;
 		this.listener = listener;
-		this.rejector = new Rejector(settings.overload().retryAfter());
+		this.counters = counters;
+		this.rejector = new Rejector(settings.overload().retryAfter(), counters);
 	}
 
 	static Dispatcher create(PreforkSettings settings, WorkerTable workers, WorkerFailures failures,
-			ListeningSocket listener) {
+			ListeningSocket listener, PoolCounters counters) {
 		return switch (settings.dispatch()) {
-			case PASS_FD -> new PassFdDispatcher(settings, workers, failures, listener);
-			case ACCEPT_ON_COMMAND -> new AcceptOnCommandDispatcher(settings, workers, failures, listener);
-			case SHARED_ACCEPT -> new SharedAcceptDispatcher(settings, workers, failures, listener);
+			case PASS_FD -> new PassFdDispatcher(settings, workers, failures, listener, counters);
+			case ACCEPT_ON_COMMAND -> new AcceptOnCommandDispatcher(settings, workers, failures, listener, counters);
+			case SHARED_ACCEPT -> new SharedAcceptDispatcher(settings, workers, failures, listener, counters);
 		};
 	}
 
@@ -101,6 +108,12 @@ abstract class Dispatcher {
 	 * @param now the current nanoTime
 	 */
 	void lost(WorkerProcess worker, long now) {
+	}
+
+	/**
+	 * Write this dispatcher's gauges (queue length) to the scoreboard.
+	 */
+	void publish() {
 	}
 
 	/**
@@ -179,7 +192,11 @@ abstract class Dispatcher {
 	 */
 	protected int accept(long now) {
 		try {
-			return this.listener.accept();
+			int connection = this.listener.accept();
+			if (connection >= 0) {
+				this.counters.add(PoolCounter.ACCEPTED, 1);
+			}
+			return connection;
 		}
 		catch (PosixException ex) {
 			logger.warn("Cannot accept connections (" + ex.getMessage() + "); pausing accepts for "
@@ -236,6 +253,10 @@ abstract class Dispatcher {
 	 * @param queued connections waiting in the master
 	 */
 	protected void noteSaturation(long now, int queued) {
+		if (!this.saturated) {
+			this.saturated = true;
+			this.counters.add(PoolCounter.SATURATED, 1);
+		}
 		if (this.lastSaturationLog != 0 && now - this.lastSaturationLog < SATURATION_LOG_INTERVAL_NANOS) {
 			return;
 		}
@@ -250,20 +271,20 @@ abstract class Dispatcher {
 	}
 
 	/**
+	 * Note that a worker can take a connection again: the next saturation is a new episode.
+	 */
+	protected void noteCapacity() {
+		if (this.saturated && this.workers.hasCandidate()) {
+			this.saturated = false;
+		}
+	}
+
+	/**
 	 * Describe the rejections so far.
 	 * @return e.g. {@code overload=3, queue-timeout=1}, or {@code none}
 	 */
 	String describeRejections() {
-		Map<RejectReason, Long> counts = this.rejector.counts();
-		if (counts.isEmpty()) {
-			return "none";
-		}
-		StringBuilder description = new StringBuilder();
-		counts.forEach((reason, count) -> description.append((description.length() > 0) ? ", " : "")
-			.append(reason.tag)
-			.append('=')
-			.append(count));
-		return description.toString();
+		return this.rejector.describe();
 	}
 
 }

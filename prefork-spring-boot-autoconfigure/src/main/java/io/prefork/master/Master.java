@@ -1,8 +1,11 @@
 package io.prefork.master;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import io.prefork.DispatchMode;
 import io.prefork.PoolMode;
 import io.prefork.PreforkException;
 import io.prefork.PreforkSettings;
@@ -29,6 +33,9 @@ import io.prefork.protocol.Message;
 import io.prefork.protocol.MessageCodec;
 import io.prefork.protocol.ProtocolException;
 import io.prefork.protocol.WorkerIdentity;
+import io.prefork.scoreboard.PoolCounter;
+import io.prefork.scoreboard.PoolCounters;
+import io.prefork.scoreboard.Scoreboard;
 
 /**
  * The master process: owns the listening socket and the pool. One thread runs the loop and
@@ -54,6 +61,12 @@ public final class Master {
 	/** How long a quick stop (SIGINT) waits for workers. */
 	private static final Duration QUICK_STOP = Duration.ofSeconds(5);
 
+	private static final Map<ExitCause, PoolCounter> EXIT_COUNTERS = Map.of(ExitCause.BOOT_FAILURE,
+			PoolCounter.EXITED_BOOT_FAILURE, ExitCause.CRASH, PoolCounter.EXITED_CRASH, ExitCause.TIMEOUT,
+			PoolCounter.EXITED_TIMEOUT, ExitCause.REQUEST_TIMEOUT, PoolCounter.EXITED_REQUEST_TIMEOUT,
+			ExitCause.RECYCLED, PoolCounter.EXITED_RECYCLED, ExitCause.RSS, PoolCounter.EXITED_RSS,
+			ExitCause.SCALED_DOWN, PoolCounter.EXITED_SCALED_DOWN, ExitCause.SHUTDOWN, PoolCounter.EXITED_SHUTDOWN);
+
 	private final PreforkSettings settings;
 
 	private final WorkerLauncher launcher;
@@ -71,6 +84,11 @@ public final class Master {
 	private final byte[] messageBuffer = new byte[ControlSocket.MAX_MESSAGE];
 
 	private Dispatcher dispatcher;
+
+	private Scoreboard scoreboard;
+
+	/** Scoreboard rows in use: a slot's current worker, its successor, or a retiring one. */
+	private final boolean[] rowsInUse;
 
 	private int port;
 
@@ -99,6 +117,7 @@ public final class Master {
 		int capacity = settings.pool().maxWorkers();
 		this.workers = new WorkerTable(capacity, settings.worker().maxConnections());
 		this.generations = new int[capacity];
+		this.rowsInUse = new boolean[2 * capacity];
 		this.target = settings.workers();
 	}
 
@@ -125,9 +144,13 @@ public final class Master {
 	public int run() {
 		ListeningSocket listener = listen();
 		this.port = listener.port();
-		this.dispatcher = Dispatcher.create(this.settings, this.workers, new Failures(), listener);
+		this.scoreboard = createScoreboard(listener);
+		this.scoreboard.pool().started(System.currentTimeMillis(), this.settings.dispatch().value());
+		this.dispatcher = Dispatcher.create(this.settings, this.workers, new Failures(), listener,
+				this.scoreboard.pool());
 		Runtime.getRuntime().addShutdownHook(new Thread(this::killSurvivors, "prefork-master-cleanup"));
 		MasterSignals.install(this.commands);
+		StatusListener status = startStatusListener();
 		logger.info("Prefork master pid " + ProcessHandle.current().pid() + " listening on " + host() + ":" + this.port
 				+ " with " + this.target + " workers (pool " + this.settings.pool().mode().name().toLowerCase()
 				+ ", dispatch " + this.settings.dispatch().value() + ")");
@@ -138,7 +161,38 @@ public final class Master {
 		finally {
 			this.dispatcher.close();
 			killSurvivors();
+			if (status != null) {
+				status.close();
+			}
+			this.scoreboard.close();
 			this.wakeup.close();
+		}
+	}
+
+	private Scoreboard createScoreboard(ListeningSocket listener) {
+		try {
+			return Scoreboard.create(this.rowsInUse.length);
+		}
+		catch (IOException ex) {
+			listener.close();
+			throw new PreforkException("Cannot create the scoreboard: " + ex.getMessage(),
+					"Make sure the temporary directory (java.io.tmpdir) is writable.", ex);
+		}
+	}
+
+	private StatusListener startStatusListener() {
+		PreforkSettings.Status status = this.settings.status();
+		if (!status.enabled()) {
+			return null;
+		}
+		try {
+			return StatusListener.start(new InetSocketAddress(status.address(), status.port()), this.scoreboard);
+		}
+		catch (IOException ex) {
+			throw new PreforkException("The master's status listener cannot listen on "
+					+ status.address().getHostAddress() + ":" + status.port() + ": " + ex.getMessage(),
+					"Choose another 'server.prefork.status.port', or disable it with 'server.prefork.status.enabled=false'.",
+					ex);
 		}
 	}
 
@@ -178,6 +232,7 @@ public final class Master {
 			}
 			maintainPool(now);
 			this.dispatcher.dispatch(now, this.poller.isReady(polled.listener()));
+			publish();
 		}
 	}
 
@@ -235,6 +290,7 @@ public final class Master {
 		worker.closeChannel();
 		worker.moveTo(WorkerState.DEAD);
 		ExitCause cause = ExitCause.classify(worker.stopCause(), worker.everReady());
+		releaseRow(worker, cause);
 		if (cause == ExitCause.BOOT_FAILURE || (!worker.everReady() && cause == ExitCause.TIMEOUT)) {
 			this.consecutiveBootFailures++;
 			this.nextSpawnAt = now + RespawnPolicy.respawnDelay(this.consecutiveBootFailures).toNanos();
@@ -346,6 +402,10 @@ public final class Master {
 		}
 		else if (message instanceof Message.Accepted accepted) {
 			worker.acknowledged(accepted.connectionId());
+			this.scoreboard.pool().add(PoolCounter.HANDED_OVER, 1);
+			if (this.settings.dispatch() == DispatchMode.ACCEPT_ON_COMMAND) {
+				this.scoreboard.pool().add(PoolCounter.ACCEPTED, 1);
+			}
 			replied(worker);
 		}
 		else if (message instanceof Message.NotAccepted notAccepted) {
@@ -362,6 +422,9 @@ public final class Master {
 			retire(worker, ExitCause.REQUEST_TIMEOUT, "a request ran " + formatSeconds(timedOut.elapsedMillis() * 1_000_000)
 					+ " > " + formatSeconds(this.settings.timeouts().request().toNanos())
 					+ " (server.prefork.timeouts.request)", now + REQUEST_TIMEOUT_GRACE_NANOS);
+		}
+		else if (message instanceof Message.PoolCommand command) {
+			poolCommand(worker, command);
 		}
 		else if (message instanceof Message.ShutdownRequest shutdown) {
 			this.exitCode = (int) shutdown.exitCode();
@@ -476,7 +539,7 @@ public final class Master {
 	}
 
 	private void sampleMemory(long now) {
-		if (this.settings.worker().maxRssBytes() == 0 || now - this.nextMemorySample < 0) {
+		if (now - this.nextMemorySample < 0) {
 			return;
 		}
 		this.nextMemorySample = now + MEMORY_SAMPLE_NANOS;
@@ -582,16 +645,19 @@ public final class Master {
 			this.nextSpawnAt = now + TimeUnit.SECONDS.toNanos(1);
 			return;
 		}
+		int row = freeRow();
 		WorkerIdentity identity = new WorkerIdentity(slot, this.generations[slot], this.port,
-				this.settings.dispatch());
+				this.settings.dispatch(), row, this.scoreboard.file().toString());
 		try {
 			int pid = this.launcher.spawn(identity, pair[1].fd(), this.dispatcher.inheritedListenerFd());
 			this.generations[slot]++;
 			PreforkSettings.Worker limits = this.settings.worker();
 			long requestLimit = RecyclePolicy.requestLimit(limits.maxRequests(), limits.maxRequestsJitter(),
 					ThreadLocalRandom.current().nextDouble());
-			WorkerProcess worker = new WorkerProcess(slot, identity.generation(), pid, pair[0], now,
+			WorkerProcess worker = new WorkerProcess(slot, identity.generation(), pid, row, pair[0], now,
 					now + this.settings.timeouts().boot().toNanos(), requestLimit);
+			this.rowsInUse[row] = true;
+			this.scoreboard.pool().add(PoolCounter.SPAWNED, 1);
 			this.workers.add(worker, asSuccessor);
 			logger.info("Spawned " + worker + " (generation " + identity.generation()
 					+ (asSuccessor ? ", to replace pid " + this.workers.inSlot(slot).pid : "") + ")");
@@ -604,6 +670,55 @@ public final class Master {
 		}
 		finally {
 			pair[1].close();
+		}
+	}
+
+	private int freeRow() {
+		for (int row = 0; row < this.rowsInUse.length; row++) {
+			if (!this.rowsInUse[row]) {
+				return row;
+			}
+		}
+		// Every slot has at most a current worker, a successor and retiring workers; more
+		// retiring workers than slots at once is a master bug.
+		throw new IllegalStateException("No free scoreboard row for a new worker");
+	}
+
+	// The worker is gone, so the master may clear its section too; its requests join the
+	// pool total in the same step, which therefore never goes backwards.
+	private void releaseRow(WorkerProcess worker, ExitCause cause) {
+		this.scoreboard.pool().add(EXIT_COUNTERS.get(cause), 1);
+		this.scoreboard.release(worker.row);
+		this.rowsInUse[worker.row] = false;
+	}
+
+	// Once a turn: the master's view of every worker, for the endpoint, metrics and status.
+	private void publish() {
+		PoolCounters pool = this.scoreboard.pool();
+		pool.set(PoolCounter.TARGET_WORKERS, (this.settings.pool().mode() == PoolMode.STATIC) ? this.target
+				: this.workers.counts().total());
+		pool.set(PoolCounter.CONSECUTIVE_BOOT_FAILURES, this.consecutiveBootFailures);
+		this.dispatcher.publish();
+		for (WorkerProcess worker : this.workers.all()) {
+			this.scoreboard.master(worker.row).update(worker.slot, worker.pid, worker.generation,
+					worker.state().name().toLowerCase(Locale.ROOT), worker.spawnedAtEpochMillis, worker.rssBytes(),
+					worker.openConnections(), worker.connectionsHandedOver());
+		}
+	}
+
+	private void poolCommand(WorkerProcess worker, Message.PoolCommand command) {
+		logger.info(worker + " (the application) asks for a pool change: " + command.command());
+		if (command.command() == Message.PoolCommand.RELOAD) {
+			this.commands.submit(MasterCommand.RELOAD);
+		}
+		else if (command.command() == Message.PoolCommand.ADD_WORKER) {
+			this.commands.submit(MasterCommand.ADD_WORKER);
+		}
+		else if (command.command() == Message.PoolCommand.REMOVE_WORKER) {
+			this.commands.submit(MasterCommand.REMOVE_WORKER);
+		}
+		else {
+			throw new ProtocolException("unknown pool command " + command.command());
 		}
 	}
 

@@ -12,8 +12,10 @@ import io.prefork.PreforkSettings;
 import io.prefork.pool.AdmissionDecision;
 import io.prefork.posix.FileDescriptors;
 import io.prefork.posix.ListeningSocket;
+import io.prefork.scoreboard.PoolCounters;
 import io.prefork.protocol.Message;
 import io.prefork.protocol.MessageCodec;
+import io.prefork.scoreboard.PoolCounter;
 
 /**
  * The master accepts every connection and passes its fd to the least-loaded worker; what no
@@ -32,8 +34,8 @@ final class PassFdDispatcher extends Dispatcher {
 	private final Map<WorkerProcess, ConnectionQueue.Queued> unacknowledged = new HashMap<>();
 
 	PassFdDispatcher(PreforkSettings settings, WorkerTable workers, WorkerFailures failures,
-			ListeningSocket listener) {
-		super(settings, workers, failures, listener);
+			ListeningSocket listener, PoolCounters counters) {
+		super(settings, workers, failures, listener, counters);
 	}
 
 	private AdmissionDecision admission() {
@@ -49,6 +51,7 @@ final class PassFdDispatcher extends Dispatcher {
 
 	@Override
 	void dispatch(long now, boolean listenerReady) {
+		noteCapacity();
 		while (this.queue.size() > 0 && this.workers.hasCandidate()) {
 			ConnectionQueue.Queued queued = this.queue.poll();
 			handOver(queued.fd(), queued.acceptedAt(), now);
@@ -76,6 +79,12 @@ final class PassFdDispatcher extends Dispatcher {
 		}
 	}
 
+	@Override
+	void publish() {
+		this.counters.set(PoolCounter.QUEUE_LENGTH, this.queue.size());
+		this.counters.max(PoolCounter.MAX_QUEUE_LENGTH, this.queue.longest());
+	}
+
 	private void handOver(int connection, long acceptedAt, long now) {
 		long connectionId = nextConnectionId();
 		byte[] frame = MessageCodec.encode(new Message.Handoff(connectionId));
@@ -91,6 +100,8 @@ final class PassFdDispatcher extends Dispatcher {
 				worker.handedOver(connectionId, now + this.settings.timeouts().handoff().toNanos());
 				this.workers.chosen(worker);
 				this.unacknowledged.put(worker, new ConnectionQueue.Queued(connection, acceptedAt));
+				this.counters.add(PoolCounter.QUEUE_WAITS, 1);
+				this.counters.add(PoolCounter.QUEUE_WAIT_MICROS, (now - acceptedAt) / 1000);
 				return;
 			}
 			refused.add(worker);

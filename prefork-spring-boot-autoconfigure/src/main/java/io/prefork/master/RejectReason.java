@@ -1,27 +1,33 @@
 package io.prefork.master;
 
+import io.prefork.scoreboard.PoolCounter;
+
 /**
  * Why the master turned a connection away.
  */
 enum RejectReason {
 
 	/** Every worker was busy and the queue was full. */
-	OVERLOAD("overload"),
+	OVERLOAD("overload", PoolCounter.REJECTED_OVERLOAD),
 
 	/** It waited in the queue longer than {@code server.prefork.overload.max-queue-wait}. */
-	QUEUE_TIMEOUT("queue-timeout"),
+	QUEUE_TIMEOUT("queue-timeout", PoolCounter.REJECTED_QUEUE_TIMEOUT),
 
 	/** No worker could take it although one looked available (all refused the hand-over). */
-	HANDOFF_FAILED("handoff-failed"),
+	HANDOFF_FAILED("handoff-failed", PoolCounter.REJECTED_HANDOFF_FAILED),
 
 	/** It was still queued when the server began to stop. */
-	SHUTDOWN("shutdown");
+	SHUTDOWN("shutdown", PoolCounter.REJECTED_SHUTDOWN);
 
 	/** The name used in logs and metrics. */
 	final String tag;
 
-	RejectReason(String tag) {
+	/** Where it is counted. */
+	final PoolCounter counter;
+
+	RejectReason(String tag, PoolCounter counter) {
 		this.tag = tag;
+		this.counter = counter;
 	}
 
 }

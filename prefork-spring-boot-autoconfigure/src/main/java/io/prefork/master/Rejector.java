@@ -3,14 +3,13 @@ package io.prefork.master;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.prefork.posix.FileDescriptors;
 import io.prefork.posix.Poller;
+import io.prefork.scoreboard.PoolCounters;
 
 /**
  * Turns connections away on the master's behalf: abruptly (close) or politely (a complete
@@ -33,9 +32,10 @@ final class Rejector {
 
 	private final List<Lingering> lingering = new ArrayList<>();
 
-	private final Map<RejectReason, Long> counts = new EnumMap<>(RejectReason.class);
+	private final PoolCounters counters;
 
-	Rejector(Duration retryAfter) {
+	Rejector(Duration retryAfter, PoolCounters counters) {
+		this.counters = counters;
 		String response = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain;charset=UTF-8\r\n"
 				+ "Content-Length: " + BODY.length() + "\r\nRetry-After: " + Math.max(1, retryAfter.toSeconds())
 				+ "\r\nConnection: close\r\n\r\n" + BODY;
@@ -70,15 +70,22 @@ final class Rejector {
 	}
 
 	private void count(RejectReason reason) {
-		this.counts.merge(reason, 1L, Long::sum);
+		this.counters.add(reason.counter, 1);
 	}
 
 	/**
-	 * Return the rejections so far.
-	 * @return counts by reason
+	 * Describe the rejections so far.
+	 * @return e.g. {@code overload=3, queue-timeout=1}, or {@code none}
 	 */
-	Map<RejectReason, Long> counts() {
-		return Map.copyOf(this.counts);
+	String describe() {
+		StringBuilder description = new StringBuilder();
+		for (RejectReason reason : RejectReason.values()) {
+			long count = this.counters.get(reason.counter);
+			if (count > 0) {
+				description.append((description.length() > 0) ? ", " : "").append(reason.tag).append('=').append(count);
+			}
+		}
+		return (description.length() > 0) ? description.toString() : "none";
 	}
 
 	/**

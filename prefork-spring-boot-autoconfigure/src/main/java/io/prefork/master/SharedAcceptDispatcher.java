@@ -2,6 +2,7 @@ package io.prefork.master;
 
 import io.prefork.PreforkSettings;
 import io.prefork.posix.ListeningSocket;
+import io.prefork.scoreboard.PoolCounters;
 
 /**
  * Workers inherit the listening socket and accept on their own; the master keeps the socket
@@ -12,8 +13,8 @@ import io.prefork.posix.ListeningSocket;
 final class SharedAcceptDispatcher extends Dispatcher {
 
 	SharedAcceptDispatcher(PreforkSettings settings, WorkerTable workers, WorkerFailures failures,
-			ListeningSocket listener) {
-		super(settings, workers, failures, listener);
+			ListeningSocket listener, PoolCounters counters) {
+		super(settings, workers, failures, listener, counters);
 	}
 
 	@Override

@@ -18,7 +18,12 @@ final class WorkerProcess {
 
 	final int pid;
 
+	/** Its row in the scoreboard. */
+	final int row;
+
 	final long spawnedAt;
+
+	final long spawnedAtEpochMillis = System.currentTimeMillis();
 
 	/** Requests after which it is recycled (its own jittered limit), 0 for never. */
 	final long requestLimit;
@@ -52,11 +57,12 @@ final class WorkerProcess {
 	/** When the current wait (boot, acknowledgement, stop) runs out, in nanoTime. */
 	private long deadline;
 
-	WorkerProcess(int slot, int generation, int pid, ControlSocket channel, long spawnedAt, long bootDeadline,
-			long requestLimit) {
+	WorkerProcess(int slot, int generation, int pid, int row, ControlSocket channel, long spawnedAt,
+			long bootDeadline, long requestLimit) {
 		this.slot = slot;
 		this.generation = generation;
 		this.pid = pid;
+		this.row = row;
 		this.channel = channel;
 		this.spawnedAt = spawnedAt;
 		this.deadline = bootDeadline;

@@ -73,6 +73,25 @@ public sealed interface Message {
 	}
 
 	/**
+	 * Worker to master: the application (the actuator endpoint) asks for a pool change, as
+	 * the matching signal would.
+	 *
+	 * @param command {@link #RELOAD}, {@link #ADD_WORKER} or {@link #REMOVE_WORKER}
+	 */
+	record PoolCommand(long command) implements Message {
+
+		/** Replace every worker, one at a time (SIGHUP). */
+		public static final long RELOAD = 1;
+
+		/** One worker more (SIGTTIN). */
+		public static final long ADD_WORKER = 2;
+
+		/** One worker fewer (SIGTTOU). */
+		public static final long REMOVE_WORKER = 3;
+
+	}
+
+	/**
 	 * Worker to master: the connection is closed.
 	 *
 	 * @param connectionId the connection's id

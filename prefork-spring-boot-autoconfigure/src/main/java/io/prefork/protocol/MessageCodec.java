@@ -29,6 +29,8 @@ public final class MessageCodec {
 
 	private static final byte SHUTDOWN_REQUEST = 9;
 
+	private static final byte POOL_COMMAND = 10;
+
 	private MessageCodec() {
 	}
 
@@ -66,6 +68,9 @@ public final class MessageCodec {
 		else if (message instanceof Message.ShutdownRequest shutdown) {
 			frame.put(SHUTDOWN_REQUEST).putLong(shutdown.exitCode());
 		}
+		else if (message instanceof Message.PoolCommand command) {
+			frame.put(POOL_COMMAND).putLong(command.command());
+		}
 		return frame.array();
 	}
 
@@ -93,6 +98,7 @@ public final class MessageCodec {
 			case HEARTBEAT -> new Message.Heartbeat(value);
 			case REQUEST_TIMED_OUT -> new Message.RequestTimedOut(value);
 			case SHUTDOWN_REQUEST -> new Message.ShutdownRequest(value);
+			case POOL_COMMAND -> new Message.PoolCommand(value);
 			default -> throw new ProtocolException("unknown message type " + type);
 		};
 	}

@@ -13,19 +13,22 @@ import io.prefork.DispatchMode;
  * @param generation how many workers the slot has had before this one
  * @param port the port the master listens on, which the worker reports as its own
  * @param dispatch how the worker gets its connections
+ * @param row the worker's row in the scoreboard
+ * @param scoreboard the scoreboard file
  */
-public record WorkerIdentity(int slot, int generation, int port, DispatchMode dispatch) {
+public record WorkerIdentity(int slot, int generation, int port, DispatchMode dispatch, int row, String scoreboard) {
 
 	/** The environment variable that carries the identity. */
 	public static final String ENVIRONMENT_VARIABLE = "PREFORK_WORKER";
 
 	/**
 	 * Encode for the environment variable.
-	 * @return e.g. {@code slot=1,generation=3,port=8080,dispatch=pass-fd}
+	 * @return e.g. {@code slot=1,generation=3,port=8080,dispatch=pass-fd,row=2,scoreboard=/tmp/x}
+	 * (the scoreboard path last, so it may hold any character but a newline)
 	 */
 	public String encode() {
 		return "slot=" + this.slot + ",generation=" + this.generation + ",port=" + this.port + ",dispatch="
-				+ this.dispatch.value();
+				+ this.dispatch.value() + ",row=" + this.row + ",scoreboard=" + this.scoreboard;
 	}
 
 	/**
@@ -36,7 +39,15 @@ public record WorkerIdentity(int slot, int generation, int port, DispatchMode di
 	 */
 	public static WorkerIdentity parse(String value) {
 		Map<String, String> fields = new HashMap<>();
+		int path = value.indexOf("scoreboard=");
+		if (path >= 0) {
+			fields.put("scoreboard", value.substring(path + "scoreboard=".length()));
+			value = value.substring(0, path);
+		}
 		for (String field : value.split(",")) {
+			if (field.isBlank()) {
+				continue;
+			}
 			String[] pair = field.split("=", 2);
 			if (pair.length != 2) {
 				throw new ProtocolException(ENVIRONMENT_VARIABLE + " field '" + field + "' is not name=value");
@@ -45,7 +56,7 @@ public record WorkerIdentity(int slot, int generation, int port, DispatchMode di
 		}
 		try {
 			return new WorkerIdentity(number(fields, "slot"), number(fields, "generation"), number(fields, "port"),
-					DispatchMode.of(required(fields, "dispatch")));
+					DispatchMode.of(required(fields, "dispatch")), number(fields, "row"), required(fields, "scoreboard"));
 		}
 		catch (IllegalArgumentException ex) {
 			throw new ProtocolException(ENVIRONMENT_VARIABLE + ": " + ex.getMessage());

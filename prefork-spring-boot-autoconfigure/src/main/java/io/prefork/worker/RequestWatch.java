@@ -18,6 +18,16 @@ public final class RequestWatch {
 
 	private final AtomicLong served = new AtomicLong();
 
+	private final Runnable onChange;
+
+	/**
+	 * Create a watch.
+	 * @param onChange called after every start and finish (on the request's thread)
+	 */
+	public RequestWatch(Runnable onChange) {
+		this.onChange = onChange;
+	}
+
 	/**
 	 * Note that a request starts on the current thread.
 	 * @param description e.g. {@code GET /hang}, for the log
@@ -25,8 +35,10 @@ public final class RequestWatch {
 	 * @return the request, to pass to {@link #finished(Request)}
 	 */
 	public Request started(String description, TimeoutAnswer answer) {
-		Request request = new Request(description, Thread.currentThread(), System.nanoTime(), answer);
+		Request request = new Request(description, Thread.currentThread(), System.nanoTime(),
+				System.currentTimeMillis(), answer);
 		this.running.add(request);
+		this.onChange.run();
 		return request;
 	}
 
@@ -37,6 +49,29 @@ public final class RequestWatch {
 	public void finished(Request request) {
 		this.running.remove(request);
 		this.served.incrementAndGet();
+		this.onChange.run();
+	}
+
+	/**
+	 * Return how many requests are running.
+	 * @return the count
+	 */
+	public int running() {
+		return this.running.size();
+	}
+
+	/**
+	 * Return the request running longest.
+	 * @return the request, or {@code null} if none runs
+	 */
+	public Request oldest() {
+		Request oldest = null;
+		for (Request request : this.running) {
+			if (oldest == null || request.startedAt() - oldest.startedAt() < 0) {
+				oldest = request;
+			}
+		}
+		return oldest;
 	}
 
 	/**
@@ -84,9 +119,11 @@ public final class RequestWatch {
 	 * @param description e.g. {@code GET /hang}
 	 * @param thread the thread running it
 	 * @param startedAt its start, in nanoTime
+	 * @param startedAtEpochMillis its start, in wall-clock time
 	 * @param answer how to answer its client on timeout
 	 */
-	public record Request(String description, Thread thread, long startedAt, TimeoutAnswer answer) {
+	public record Request(String description, Thread thread, long startedAt, long startedAtEpochMillis,
+			TimeoutAnswer answer) {
 	}
 
 }

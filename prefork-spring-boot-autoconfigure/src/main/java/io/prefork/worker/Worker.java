@@ -1,6 +1,7 @@
 package io.prefork.worker;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.nio.channels.SocketChannel;
 import java.util.Map;
@@ -20,6 +21,8 @@ import io.prefork.protocol.Message;
 import io.prefork.protocol.MessageCodec;
 import io.prefork.protocol.ProtocolException;
 import io.prefork.protocol.WorkerIdentity;
+import io.prefork.scoreboard.Scoreboard;
+import io.prefork.scoreboard.WorkerSection;
 
 /**
  * This JVM's side of being a worker: the control channel to the master (fd 3), the queue of
@@ -50,12 +53,19 @@ public final class Worker {
 
 	private final Map<SocketChannel, Long> connectionIds = new ConcurrentHashMap<>();
 
-	private final RequestWatch requests = new RequestWatch();
+	private final RequestWatch requests = new RequestWatch(this::publishRequests);
 
-	private Worker(WorkerIdentity identity, ControlSocket channel, ConnectionSource source, MasterGone masterGone) {
+	private final Scoreboard scoreboard;
+
+	private final WorkerSection section;
+
+	private Worker(WorkerIdentity identity, ControlSocket channel, ConnectionSource source, Scoreboard scoreboard,
+			MasterGone masterGone) {
 		this.identity = identity;
 		this.channel = channel;
 		this.source = source;
+		this.scoreboard = scoreboard;
+		this.section = scoreboard.worker(identity.row());
 		this.masterGone = masterGone;
 	}
 
@@ -70,12 +80,22 @@ public final class Worker {
 	public static synchronized Worker start(WorkerIdentity identity, MasterGone masterGone) {
 		if (current == null) {
 			Worker worker = new Worker(identity, ControlSocket.adopt(ProcessSpawner.CHILD_CONTROL_FD),
-					ConnectionSource.forMode(identity.dispatch()), masterGone);
+					ConnectionSource.forMode(identity.dispatch()), openScoreboard(identity), masterGone);
 			worker.daemon("control", worker::receiveLoop);
 			worker.daemon("heartbeat", worker::heartbeatLoop);
 			current = worker;
 		}
 		return current;
+	}
+
+	private static Scoreboard openScoreboard(WorkerIdentity identity) {
+		try {
+			return Scoreboard.open(Path.of(identity.scoreboard()));
+		}
+		catch (IOException ex) {
+			throw new PreforkException("This worker cannot open the master's scoreboard " + identity.scoreboard()
+					+ ": " + ex.getMessage(), "Start workers from the prefork master only.", ex);
+		}
 	}
 
 	/**
@@ -108,6 +128,14 @@ public final class Worker {
 	}
 
 	/**
+	 * Return the scoreboard shared with the master and the other workers.
+	 * @return the scoreboard
+	 */
+	public Scoreboard scoreboard() {
+		return this.scoreboard;
+	}
+
+	/**
 	 * Return the requests this worker is running.
 	 * @return the request watch
 	 */
@@ -129,6 +157,14 @@ public final class Worker {
 	public void requestServerShutdown(int exitCode) {
 		logger.info("The application asks the prefork server to shut down (exit code " + exitCode + ")");
 		report(new Message.ShutdownRequest(exitCode));
+	}
+
+	/**
+	 * Ask the master for a pool change, as the matching signal would.
+	 * @param command one of the {@link Message.PoolCommand} constants
+	 */
+	public void requestPoolChange(long command) {
+		report(new Message.PoolCommand(command));
 	}
 
 	/**
@@ -160,8 +196,21 @@ public final class Worker {
 		report(new Message.RequestTimedOut(elapsedMillis));
 	}
 
+	// Under the section's lock, so the counts of two request threads are published in order.
+	private void publishRequests() {
+		synchronized (this.section) {
+			RequestWatch.Request oldest = this.requests.oldest();
+			this.section.requests(this.requests.served(), this.requests.running(),
+					(oldest != null) ? oldest.description() : null,
+					(oldest != null) ? oldest.startedAtEpochMillis() : 0);
+		}
+	}
+
 	private void heartbeatLoop() {
 		while (true) {
+			synchronized (this.section) {
+				this.section.heartbeat(System.currentTimeMillis(), this.requests.served());
+			}
 			report(new Message.Heartbeat(this.requests.served()));
 			sleep(HEARTBEAT_INTERVAL_MILLIS);
 		}

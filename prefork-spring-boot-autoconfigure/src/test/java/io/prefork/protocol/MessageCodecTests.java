@@ -18,7 +18,8 @@ class MessageCodecTests {
 		return List.of(new Message.Handoff(1), new Message.Handoff(Long.MAX_VALUE), new Message.Ready(4242),
 				new Message.Accepted(7), new Message.Accepted(Long.MIN_VALUE), new Message.Closed(-1),
 				new Message.Closed(0), new Message.AcceptCommand(17), new Message.NotAccepted(Long.MAX_VALUE),
-				new Message.Heartbeat(123456), new Message.RequestTimedOut(2100), new Message.ShutdownRequest(3));
+				new Message.Heartbeat(123456), new Message.RequestTimedOut(2100), new Message.ShutdownRequest(3),
+				new Message.PoolCommand(Message.PoolCommand.RELOAD));
 	}
 
 	@ParameterizedTest
@@ -56,7 +57,7 @@ class MessageCodecTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(bytes = { 0, 10, 127, -1 })
+	@ValueSource(bytes = { 0, 11, 127, -1 })
 	void rejectsAnUnknownType(byte type) {
 		byte[] frame = MessageCodec.encode(new Message.Closed(3));
 		frame[0] = type;

@@ -11,20 +11,21 @@ class WorkerIdentityTests {
 
 	@Test
 	void encodesAsNameValuePairs() {
-		assertThat(new WorkerIdentity(1, 3, 8080, DispatchMode.ACCEPT_ON_COMMAND).encode())
-			.isEqualTo("slot=1,generation=3,port=8080,dispatch=accept-on-command");
+		assertThat(new WorkerIdentity(1, 3, 8080, DispatchMode.ACCEPT_ON_COMMAND, 2, "/tmp/p/scoreboard").encode())
+			.isEqualTo("slot=1,generation=3,port=8080,dispatch=accept-on-command,row=2,scoreboard=/tmp/p/scoreboard");
 	}
 
 	@Test
 	void parsesWhatItEncodes() {
-		WorkerIdentity identity = new WorkerIdentity(12, 345, 65535, DispatchMode.SHARED_ACCEPT);
+		WorkerIdentity identity = new WorkerIdentity(12, 345, 65535, DispatchMode.SHARED_ACCEPT, 7,
+				"/tmp/a dir, with=odd characters/scoreboard");
 		assertThat(WorkerIdentity.parse(identity.encode())).isEqualTo(identity);
 	}
 
 	@Test
 	void parsesFieldsInAnyOrderAndToleratesSpaces() {
-		assertThat(WorkerIdentity.parse(" port = 9000 ,dispatch=pass-fd,slot=0, generation=2"))
-			.isEqualTo(new WorkerIdentity(0, 2, 9000, DispatchMode.PASS_FD));
+		assertThat(WorkerIdentity.parse(" port = 9000 ,dispatch=pass-fd,row=1,slot=0, generation=2,scoreboard=/s"))
+			.isEqualTo(new WorkerIdentity(0, 2, 9000, DispatchMode.PASS_FD, 1, "/s"));
 	}
 
 	@Test
@@ -36,29 +37,28 @@ class WorkerIdentityTests {
 	@Test
 	void rejectsAValueThatIsNotANumber() {
 		assertThatExceptionOfType(ProtocolException.class)
-			.isThrownBy(() -> WorkerIdentity.parse("slot=1,generation=x3,port=8080,dispatch=pass-fd"))
+			.isThrownBy(() -> WorkerIdentity.parse("slot=1,generation=x3,port=8080,dispatch=pass-fd,row=0,scoreboard=/s"))
 			.withMessage("PREFORK_WORKER field 'generation=x3' is not a number");
 	}
 
 	@Test
 	void rejectsAFieldWithoutEqualsSign() {
 		assertThatExceptionOfType(ProtocolException.class)
-			.isThrownBy(() -> WorkerIdentity.parse("slot=1,generation=3,port,dispatch=pass-fd"))
+			.isThrownBy(() -> WorkerIdentity.parse("slot=1,generation=3,port,dispatch=pass-fd,row=0,scoreboard=/s"))
 			.withMessage("PREFORK_WORKER field 'port' is not name=value");
 	}
 
 	@Test
 	void rejectsAnUnknownDispatchMode() {
 		assertThatExceptionOfType(ProtocolException.class)
-			.isThrownBy(() -> WorkerIdentity.parse("slot=1,generation=3,port=80,dispatch=carrier-pigeon"))
+			.isThrownBy(() -> WorkerIdentity.parse("slot=1,generation=3,port=80,dispatch=carrier-pigeon,row=0,scoreboard=/s"))
 			.withMessage("PREFORK_WORKER: Unknown dispatch mode 'carrier-pigeon'");
 	}
 
 	@Test
 	void rejectsAnEmptyValue() {
 		assertThatExceptionOfType(ProtocolException.class).isThrownBy(() -> WorkerIdentity.parse(""))
-			.withMessageContaining("PREFORK_WORKER")
-			.withMessageContaining("is not name=value");
+			.withMessage("PREFORK_WORKER lacks 'slot'");
 	}
 
 }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import org.junit.jupiter.api.Test;
 
 import io.prefork.worker.RequestWatch.Request;
@@ -20,7 +22,9 @@ class RequestWatchTests {
 
 	private static final Duration DEADLINE = Duration.ofSeconds(10);
 
-	private final RequestWatch watch = new RequestWatch();
+	private final AtomicInteger changes = new AtomicInteger();
+
+	private final RequestWatch watch = new RequestWatch(this.changes::incrementAndGet);
 
 	private final AtomicInteger answers = new AtomicInteger();
 
@@ -107,6 +111,19 @@ class RequestWatchTests {
 			expired.addAll(this.watch.expired(TIMEOUT));
 		}
 		return expired;
+	}
+
+	@Test
+	void reportsEveryChangeAndTheOldestRunningRequest() {
+		RequestWatch.Request first = this.watch.started("GET /first", () -> true);
+		RequestWatch.Request second = this.watch.started("GET /second", () -> true);
+		assertThat(this.watch.oldest()).isSameAs(first);
+		assertThat(this.watch.running()).isEqualTo(2);
+		this.watch.finished(first);
+		assertThat(this.watch.oldest()).isSameAs(second);
+		this.watch.finished(second);
+		assertThat(this.watch.oldest()).isNull();
+		assertThat(this.changes).hasValue(4);
 	}
 
 }

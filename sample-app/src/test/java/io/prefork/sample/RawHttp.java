@@ -77,11 +77,39 @@ final class RawHttp implements AutoCloseable {
 		String head = readHead();
 		int status = Integer.parseInt(head.substring(9, 12));
 		Matcher length = Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(head);
-		if (!length.find()) {
-			throw new IOException("Response without Content-Length:\n" + head);
+		if (length.find()) {
+			byte[] body = this.in.readNBytes(Integer.parseInt(length.group(1)));
+			return new Response(status, head, new String(body, StandardCharsets.UTF_8));
 		}
-		byte[] body = this.in.readNBytes(Integer.parseInt(length.group(1)));
-		return new Response(status, head, new String(body, StandardCharsets.UTF_8));
+		if (Pattern.compile("(?im)^transfer-encoding:\\s*chunked").matcher(head).find()) {
+			return new Response(status, head, new String(readChunks(), StandardCharsets.UTF_8));
+		}
+		throw new IOException("Response with neither Content-Length nor chunks:\n" + head);
+	}
+
+	private byte[] readChunks() throws IOException {
+		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		int size;
+		while ((size = Integer.parseInt(readLine().split(";")[0].trim(), 16)) > 0) {
+			body.write(this.in.readNBytes(size));
+			readLine();
+		}
+		readLine();
+		return body.toByteArray();
+	}
+
+	private String readLine() throws IOException {
+		ByteArrayOutputStream line = new ByteArrayOutputStream();
+		int b;
+		while ((b = this.in.read()) != '\n') {
+			if (b < 0) {
+				throw new IOException("Connection closed inside a chunked body");
+			}
+			if (b != '\r') {
+				line.write(b);
+			}
+		}
+		return line.toString(StandardCharsets.US_ASCII);
 	}
 
 	/**
