@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import org.springframework.boot.actuate.endpoint.Access;
@@ -76,8 +77,8 @@ public class PreforkEndpoint {
 				snapshot.counter(PoolCounter.TARGET_WORKERS), byState, snapshot.counter(PoolCounter.ACCEPTED),
 				snapshot.counter(PoolCounter.HANDED_OVER), requests, snapshot.counter(PoolCounter.QUEUE_LENGTH),
 				snapshot.counter(PoolCounter.MAX_QUEUE_LENGTH), snapshot.counter(PoolCounter.SATURATED), slow,
-				snapshot.counter(PoolCounter.SPAWNED), PoolCounterNames.byPrefix(snapshot, "REJECTED_"),
-				PoolCounterNames.byPrefix(snapshot, "EXITED_"), workers);
+				snapshot.counter(PoolCounter.SPAWNED), byReason(snapshot, PoolCounter::isRejection),
+				byReason(snapshot, PoolCounter::isExit), workers);
 	}
 
 	/**
@@ -135,25 +136,14 @@ public class PreforkEndpoint {
 	public record CurrentRequest(String request, long runningMillis) {
 	}
 
-	static final class PoolCounterNames {
-
-		private PoolCounterNames() {
-		}
-
-		static Map<String, Long> byPrefix(ScoreboardSnapshot snapshot, String prefix) {
-			Map<String, Long> counts = new LinkedHashMap<>();
-			for (PoolCounter counter : PoolCounter.values()) {
-				if (counter.name().startsWith(prefix)) {
-					counts.put(tag(counter, prefix), snapshot.counter(counter));
-				}
+	private static Map<String, Long> byReason(ScoreboardSnapshot snapshot, Predicate<PoolCounter> kind) {
+		Map<String, Long> counts = new LinkedHashMap<>();
+		for (PoolCounter counter : PoolCounter.values()) {
+			if (kind.test(counter)) {
+				counts.put(counter.reason(), snapshot.counter(counter));
 			}
-			return counts;
 		}
-
-		static String tag(PoolCounter counter, String prefix) {
-			return counter.name().substring(prefix.length()).toLowerCase(Locale.ROOT).replace('_', '-');
-		}
-
+		return counts;
 	}
 
 }

@@ -8,7 +8,6 @@ import org.apache.commons.logging.LogFactory;
 
 import io.prefork.OverloadPolicy;
 import io.prefork.PreforkSettings;
-import io.prefork.pool.PoolSizing;
 import io.prefork.posix.ListeningSocket;
 import io.prefork.posix.Poller;
 import io.prefork.posix.PosixException;
@@ -262,12 +261,22 @@ abstract class Dispatcher {
 		}
 		this.lastSaturationLog = now;
 		PreforkSettings.Overload overload = this.settings.overload();
-		PoolSizing.Counts counts = this.workers.counts();
-		logger.warn("Server reached its capacity: " + (counts.idle() + counts.busy()) + " workers with up to "
-				+ this.settings.worker().maxConnections() + " connections each are busy and " + queued
+		int full = 0;
+		int awaitingReply = 0;
+		for (WorkerProcess worker : this.workers.all()) {
+			if (worker.awaitsAcknowledgement()) {
+				awaitingReply++;
+			}
+			else if (worker.state().isServing()) {
+				full++;
+			}
+		}
+		logger.warn("Server reached its capacity: no worker can take a connection now (" + full + " hold "
+				+ this.settings.worker().maxConnections() + " connections (server.prefork.worker.max-connections), "
+				+ awaitingReply + " have not yet acknowledged the last one handed to them) and " + queued
 				+ " connections are queued (server.prefork.overload.queue-size=" + overload.queueSize() + "); policy "
 				+ overload.policy().name().toLowerCase(Locale.ROOT) + "; turned away so far: " + describeRejections()
-				+ ". Consider more workers or worker.max-connections.");
+				+ ". Consider more workers or a higher worker.max-connections.");
 	}
 
 	/**

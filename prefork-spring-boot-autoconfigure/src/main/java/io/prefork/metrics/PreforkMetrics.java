@@ -38,7 +38,7 @@ public class PreforkMetrics implements MeterBinder {
 	@Override
 	public void bindTo(MeterRegistry registry) {
 		for (String state : STATES) {
-			gauge("prefork.workers", "Worker processes in this state", null,
+			gauge("prefork.workers", "Worker processes in this state", "workers",
 					(snapshot) -> snapshot.rows().stream().filter((row) -> state.equals(row.state())).count())
 				.tag("state", state)
 				.register(registry);
@@ -48,19 +48,21 @@ public class PreforkMetrics implements MeterBinder {
 		counter("prefork.connections.handed.over", "Connections taken by a worker", "connections",
 				PoolCounter.HANDED_OVER).register(registry);
 		for (PoolCounter counter : PoolCounter.values()) {
-			if (counter.name().startsWith("REJECTED_")) {
+			if (counter.isRejection()) {
 				counter("prefork.connections.rejected", "Connections turned away by the master", "connections", counter)
-					.tag("reason", tag(counter, "REJECTED_"))
+					.tag("reason", counter.reason())
 					.register(registry);
 			}
-			else if (counter.name().startsWith("EXITED_")) {
+			else if (counter.isExit()) {
 				counter("prefork.workers.exited", "Worker processes that ended", "workers", counter)
-					.tag("reason", tag(counter, "EXITED_"))
+					.tag("reason", counter.reason())
 					.register(registry);
 			}
 		}
 		counter("prefork.workers.spawned", "Worker processes started", "workers", PoolCounter.SPAWNED)
 			.register(registry);
+		counter("prefork.pool.saturations", "Times every worker was busy while connections waited", null,
+				PoolCounter.SATURATED).register(registry);
 		FunctionTimer.builder("prefork.connections.wait", this.snapshots,
 				(supplier) -> supplier.get().counter(PoolCounter.QUEUE_WAITS),
 				(supplier) -> supplier.get().counter(PoolCounter.QUEUE_WAIT_MICROS), TimeUnit.MICROSECONDS)
@@ -74,7 +76,9 @@ public class PreforkMetrics implements MeterBinder {
 			.register(registry);
 		for (int slot = 0; slot < this.slots; slot++) {
 			int thisSlot = slot;
-			gauge("prefork.worker.requests", "Requests served by the slot's current worker", "requests",
+			gauge("prefork.worker.requests",
+					"Requests served by the slot's workers: its current one, and a successor or a retiring one",
+					"requests",
 					(snapshot) -> snapshot.rows().stream().filter((row) -> row.slot() == thisSlot)
 						.mapToLong(ScoreboardSnapshot.Row::requestsServed).sum())
 				.tag("slot", Integer.toString(slot))
@@ -99,10 +103,6 @@ public class PreforkMetrics implements MeterBinder {
 	private static double totalRequests(ScoreboardSnapshot snapshot) {
 		return snapshot.counter(PoolCounter.REQUESTS_OF_EXITED_WORKERS)
 				+ snapshot.rows().stream().mapToLong(ScoreboardSnapshot.Row::requestsServed).sum();
-	}
-
-	private static String tag(PoolCounter counter, String prefix) {
-		return counter.name().substring(prefix.length()).toLowerCase(java.util.Locale.ROOT).replace('_', '-');
 	}
 
 }

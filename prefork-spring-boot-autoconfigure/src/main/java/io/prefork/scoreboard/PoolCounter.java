@@ -61,7 +61,7 @@ public enum PoolCounter {
 	/** The longest the master's queue has been. */
 	MAX_QUEUE_LENGTH,
 
-	/** Whether every worker is busy now, 1 or 0 (a gauge). */
+	/** Times every worker was busy while connections waited (Apache's "reached MaxRequestWorkers"). */
 	SATURATED,
 
 	/** How many workers the pool aims for now (a gauge). */
@@ -74,6 +74,56 @@ public enum PoolCounter {
 	QUEUE_WAITS,
 
 	/** Microseconds those connections waited in the master, in total. */
-	QUEUE_WAIT_MICROS
+	QUEUE_WAIT_MICROS,
+
+	/** Rows released so far: a snapshot that saw this change while reading retries. */
+	RELEASES;
+
+	private static final String REJECTED = "REJECTED_";
+
+	private static final String EXITED = "EXITED_";
+
+	/**
+	 * Return the name used in JSON.
+	 * @return kebab-case, e.g. {@code rejected-queue-timeout}
+	 */
+	public String tag() {
+		return kebab(name());
+	}
+
+	/**
+	 * Whether this counts connections turned away.
+	 * @return {@code true} for the {@code REJECTED_} counters
+	 */
+	public boolean isRejection() {
+		return name().startsWith(REJECTED);
+	}
+
+	/**
+	 * Whether this counts workers that ended.
+	 * @return {@code true} for the {@code EXITED_} counters
+	 */
+	public boolean isExit() {
+		return name().startsWith(EXITED);
+	}
+
+	/**
+	 * Return the reason of a rejection or exit counter, as logs and metric tags name it.
+	 * @return e.g. {@code queue-timeout} for {@link #REJECTED_QUEUE_TIMEOUT}
+	 * @throws IllegalStateException for other counters
+	 */
+	public String reason() {
+		if (isRejection()) {
+			return kebab(name().substring(REJECTED.length()));
+		}
+		if (isExit()) {
+			return kebab(name().substring(EXITED.length()));
+		}
+		throw new IllegalStateException(this + " is not a rejection or exit counter");
+	}
+
+	private static String kebab(String name) {
+		return name.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+	}
 
 }

@@ -86,6 +86,7 @@ public final class PoolCounters {
 			long served = clearRow.getAsLong();
 			SeqLock.LONGS.setOpaque(this.buffer, Layout.counter(PoolCounter.REQUESTS_OF_EXITED_WORKERS),
 					get(PoolCounter.REQUESTS_OF_EXITED_WORKERS) + served);
+			SeqLock.LONGS.setOpaque(this.buffer, Layout.counter(PoolCounter.RELEASES), get(PoolCounter.RELEASES) + 1);
 		}
 		finally {
 			SeqLock.endWrite(this.buffer, Layout.HEADER_SEQ, odd);

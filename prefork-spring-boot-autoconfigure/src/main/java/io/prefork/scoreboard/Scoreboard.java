@@ -151,11 +151,6 @@ public final class Scoreboard implements AutoCloseable {
 	}
 
 	/**
-	 * Return a row's master section; only the master writes it.
-	 * @param row the row
-	 * @return the section (the same instance on every call)
-	 */
-	/**
 	 * Return a number that changes whenever any section is written: every write raises its
 	 * section's sequence, so their sum only grows. Cheap enough to check before reusing a
 	 * snapshot.
@@ -190,6 +185,11 @@ public final class Scoreboard implements AutoCloseable {
 		});
 	}
 
+	/**
+	 * Return a row's master section; only the master writes it.
+	 * @param row the row
+	 * @return the section (the same instance on every call)
+	 */
 	public MasterSection master(int row) {
 		checkOpen();
 		return this.masters[Objects.checkIndex(row, this.rows)];

@@ -1,7 +1,6 @@
 package io.prefork.scoreboard;
 
 import java.time.Instant;
-import java.util.Locale;
 
 /**
  * Writes a snapshot as JSON for the master's status listener, which has no JSON library.
@@ -27,7 +26,7 @@ public final class ScoreboardJson {
 		string(json, snapshot.dispatch());
 		json.append(",\"counters\":{");
 		for (PoolCounter counter : PoolCounter.values()) {
-			json.append((counter.ordinal() > 0) ? "," : "").append('"').append(name(counter)).append("\":");
+			json.append((counter.ordinal() > 0) ? "," : "").append('"').append(counter.tag()).append("\":");
 			json.append(snapshot.counter(counter));
 		}
 		json.append("},\"workers\":[");
@@ -60,10 +59,6 @@ public final class ScoreboardJson {
 		boolean running = row.currentRequest() != null && row.currentRequestStartedAtEpochMillis() != 0;
 		json.append(running ? String.valueOf(Math.max(0, now - row.currentRequestStartedAtEpochMillis())) : "null");
 		json.append('}');
-	}
-
-	private static String name(PoolCounter counter) {
-		return counter.name().toLowerCase(Locale.ROOT).replace('_', '-');
 	}
 
 	private static void instant(StringBuilder json, long epochMillis) {

@@ -24,8 +24,7 @@ final class SnapshotReader {
 	 * @return the snapshot
 	 */
 	static ScoreboardSnapshot read(ByteBuffer buffer, int rows) {
-		// Retried while the header changes meanwhile (a row released); bounded, as a reader
-		// must never hang on a busy master.
+		// Retried while a row is released meanwhile; bounded, as a reader must never hang.
 		ScoreboardSnapshot snapshot;
 		int attempts = 0;
 		do {
@@ -35,11 +34,14 @@ final class SnapshotReader {
 		return (snapshot != null) ? snapshot : readRowsAnyway(buffer, rows);
 	}
 
+	// A row released while the rows were read would be counted twice or not at all: only a
+	// release (not every counter write) makes the snapshot start again.
 	private static ScoreboardSnapshot readOnce(ByteBuffer buffer, int rows) {
 		ByteBuffer header = SeqLock.copy(buffer, Layout.HEADER_SEQ, 0, Layout.HEADER_SIZE, "header");
 		ScoreboardSnapshot snapshot = decode(header, buffer, rows);
-		long headerSeq = header.getLong(Layout.HEADER_SEQ);
-		return ((long) SeqLock.LONGS.getAcquire(buffer, Layout.HEADER_SEQ) == headerSeq) ? snapshot : null;
+		ByteBuffer after = SeqLock.copy(buffer, Layout.HEADER_SEQ, 0, Layout.HEADER_SIZE, "header");
+		int releases = Layout.counter(PoolCounter.RELEASES);
+		return (after.getLong(releases) == header.getLong(releases)) ? snapshot : null;
 	}
 
 	private static ScoreboardSnapshot readRowsAnyway(ByteBuffer buffer, int rows) {

@@ -12,6 +12,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.MethodOrderer;
@@ -121,9 +123,10 @@ class PreforkServerIT {
 
 	@Test
 	@Order(6)
-	void aKilledWorkerIsReplacedAndTheNewOneServes() throws Exception {
+	void aKilledWorkerIsReplacedInItsSlotAndTheNewOneServes() throws Exception {
 		Set<Long> before = server.workerPids();
 		long victim = before.iterator().next();
+		int victimSlot = slotOf(victim);
 		ProcessHandle.of(victim).orElseThrow().destroyForcibly();
 		Set<Long> seen = new HashSet<>();
 		server.awaitTrue("a new worker to answer (old " + before + ", answers " + seen + ")", PreforkServer.STARTUP,
@@ -132,6 +135,8 @@ class PreforkServerIT {
 					return seen.stream().anyMatch((pid) -> !before.contains(pid));
 				});
 		assertThat(seen).doesNotContain(victim, server.pid());
+		long replacement = seen.stream().filter((pid) -> !before.contains(pid)).findFirst().orElseThrow();
+		assertThat(slotOf(replacement)).as("the replacement's slot").isEqualTo(victimSlot);
 		assertThat(server.output()).containsPattern("WARN \\[master].*worker \\d pid " + victim
 				+ " killed by signal 9 \\(SIGKILL\\) after .*, unexpectedly; replacing it");
 	}
@@ -162,6 +167,15 @@ class PreforkServerIT {
 		finally {
 			clients.shutdownNow();
 		}
+	}
+
+	private static int slotOf(long pid) throws IOException {
+		Matcher worker = Pattern.compile("\\{\"slot\":(\\d+),\"pid\":" + pid + ",")
+			.matcher(RawHttp.getOnce(server.port(), "/actuator/prefork").body());
+		if (!worker.find()) {
+			throw new AssertionError("pid " + pid + " is not in /actuator/prefork");
+		}
+		return Integer.parseInt(worker.group(1));
 	}
 
 	private static String listeningSocketInode(int port) throws IOException {
