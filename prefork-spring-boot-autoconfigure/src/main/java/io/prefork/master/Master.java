@@ -150,12 +150,14 @@ public final class Master {
 				this.scoreboard.pool());
 		Runtime.getRuntime().addShutdownHook(new Thread(this::killSurvivors, "prefork-master-cleanup"));
 		MasterSignals.install(this.commands);
-		StatusListener status = startStatusListener();
-		logger.info("Prefork master pid " + ProcessHandle.current().pid() + " listening on " + host() + ":" + this.port
-				+ " with " + this.target + " workers (pool " + this.settings.pool().mode().name().toLowerCase()
-				+ ", dispatch " + this.settings.dispatch().value() + ")");
-		logger.debug("Worker command line: " + this.launcher.argv());
+		StatusListener status = null;
 		try {
+			status = startStatusListener();
+			logger.info("Prefork master pid " + ProcessHandle.current().pid() + " listening on " + host() + ":"
+					+ this.port + " with " + this.target + " workers (pool "
+					+ this.settings.pool().mode().name().toLowerCase(Locale.ROOT) + ", dispatch "
+					+ this.settings.dispatch().value() + ")");
+			logger.debug("Worker command line: " + this.launcher.argv());
 			return loop();
 		}
 		finally {

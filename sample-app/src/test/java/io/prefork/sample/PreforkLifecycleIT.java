@@ -54,6 +54,17 @@ class PreforkLifecycleIT {
 		}
 	}
 
+	@Test
+	void aSeparateManagementPortIsRefusedWithAClearMessageBeforeAnyWorkerStarts() throws Exception {
+		try (PreforkServer server = PreforkServer.startWithoutWaiting("--management.server.port=0")) {
+			assertThat(server.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+			assertThat(server.process().exitValue()).isEqualTo(1);
+			assertThat(server.output()).contains("APPLICATION FAILED TO START")
+				.contains("Invalid value '0' for property 'management.server.port'")
+				.doesNotContain("Spawned worker");
+		}
+	}
+
 	private static List<ProcessHandle> workers(PreforkServer server) {
 		List<ProcessHandle> workers = server.workerPids().stream()
 			.map((pid) -> ProcessHandle.of(pid).orElseThrow())

@@ -50,6 +50,26 @@ final class PreforkServer implements AutoCloseable {
 	 * @return the server, listening
 	 */
 	static PreforkServer start(String... arguments) throws IOException {
+		PreforkServer server = startWithoutWaiting(arguments);
+		server.port = server.awaitPort();
+		return server;
+	}
+
+	/**
+	 * Start the sample app like {@link #start(String...)} but return at once, for a master
+	 * expected to refuse to start.
+	 * @param arguments extra {@code --name=value} arguments
+	 * @return the server, maybe already exiting
+	 */
+	static PreforkServer startWithoutWaiting(String... arguments) throws IOException {
+		Path log = Files.createTempFile("prefork-it-", ".log");
+		Process process = new ProcessBuilder(command(arguments)).redirectErrorStream(true)
+			.redirectOutput(log.toFile())
+			.start();
+		return new PreforkServer(process, log);
+	}
+
+	private static List<String> command(String... arguments) {
 		Map<String, String> settings = new LinkedHashMap<>();
 		for (String argument : List.of("--server.address=127.0.0.1", "--server.port=0", "--server.prefork.workers=2",
 				"--server.prefork.worker.jvm-options=" + SMALL_JVM)) {
@@ -61,11 +81,7 @@ final class PreforkServer implements AutoCloseable {
 		List<String> command = new ArrayList<>(List.of(javaExecutable(), "-XX:TieredStopAtLevel=1",
 				"-XX:+UseSerialGC", "-Xmx128m", "-jar", sampleJar()));
 		command.addAll(settings.values());
-		Path log = Files.createTempFile("prefork-it-", ".log");
-		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-		PreforkServer server = new PreforkServer(process, log);
-		server.port = server.awaitPort();
-		return server;
+		return command;
 	}
 
 	private static String javaExecutable() {
