@@ -123,7 +123,8 @@ public final class PreforkWorkerAutoConfiguration {
 			}
 			factory.addProtocolHandlerCustomizers((TomcatProtocolHandlerCustomizer<AbstractProtocol<?>>) (protocol) -> {
 				protocol.setMaxThreads(this.worker.getThreads());
-				protocol.setMaxConnections(this.worker.getMaxConnections());
+				// Tomcat's idle acceptor thread holds one count of this limit while it waits.
+				protocol.setMaxConnections(this.worker.getMaxConnections() + 1);
 				if (sharedAccept) {
 					// Accept on the listening socket inherited from the master as stdin.
 					protocol.setProperty("useInheritedChannel", "true");

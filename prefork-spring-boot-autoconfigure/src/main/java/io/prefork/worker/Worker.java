@@ -5,9 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.nio.channels.SocketChannel;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -34,7 +32,6 @@ public final class Worker {
 
 	private static final Log logger = LogFactory.getLog(Worker.class);
 
-	private static final Object WAKE_UP = new Object();
 
 	/** How often a worker tells the master it is alive (and how much it has served). */
 	private static final long HEARTBEAT_INTERVAL_MILLIS = 1000;
@@ -49,7 +46,7 @@ public final class Worker {
 
 	private final MasterGone masterGone;
 
-	private final BlockingQueue<Object> handedOver = new LinkedBlockingQueue<>();
+	private volatile ConnectionSink sink;
 
 	private final Map<SocketChannel, Long> connectionIds = new ConcurrentHashMap<>();
 
@@ -233,31 +230,16 @@ public final class Worker {
 	}
 
 	/**
-	 * Wait for the next handed-over connection and acknowledge it to the master.
-	 * @return the connection, or {@code null} when {@link #wakeUpTaker()} was called
-	 * @throws InterruptedException if the waiting thread is interrupted
+	 * Give this worker's connections to a server (the Tomcat endpoint, once it runs).
+	 * @param sink where connections go from now on
 	 */
-	public SocketChannel takeConnection() throws InterruptedException {
-		Object next = this.handedOver.take();
-		if (next == WAKE_UP) {
-			return null;
-		}
-		HandedOver connection = (HandedOver) next;
-		this.connectionIds.put(connection.channel(), connection.id());
-		report(new Message.Accepted(connection.id()));
-		return connection.channel();
+	public void serveWith(ConnectionSink sink) {
+		this.sink = sink;
 	}
 
 	/**
-	 * Make a thread blocked in {@link #takeConnection()} return (connector pause or stop).
-	 */
-	public void wakeUpTaker() {
-		this.handedOver.add(WAKE_UP);
-	}
-
-	/**
-	 * Report that a connection taken with {@link #takeConnection()} is closed. Calls for
-	 * other channels, and repeated calls, are ignored.
+	 * Report that a connection given to the {@link ConnectionSink} is closed. Calls for other
+	 * channels, and repeated calls, are ignored.
 	 * @param connection the connection
 	 */
 	public void connectionClosed(SocketChannel connection) {
@@ -306,23 +288,43 @@ public final class Worker {
 		}
 	}
 
-	// Queues the connection for Tomcat (which acknowledges it when it takes it), or tells the
-	// master there was none: a lost accept race or a client that already reset.
+	// Gives the connection straight to Tomcat on this thread, acknowledging it first (so the
+	// master never hears of its close before its acceptance), or tells the master there was
+	// none: a lost accept race or a client that already reset.
 	private void take(long connectionId, Connecting connecting, int fdToCloseOnFailure) {
 		SocketChannel connection = null;
+		ConnectionSink target = this.sink;
 		try {
-			connection = connecting.connection();
+			connection = (target != null) ? connecting.connection() : null;
 		}
 		catch (IOException ex) {
 			logger.debug("No usable connection " + connectionId + ": " + ex.getMessage());
+		}
+		if (connection == null) {
 			FileDescriptors.close(fdToCloseOnFailure);
-		}
-		if (connection != null) {
-			this.handedOver.add(new HandedOver(connectionId, connection));
-		}
-		else {
 			report(new Message.NotAccepted(connectionId));
+			return;
 		}
+		this.connectionIds.put(connection, connectionId);
+		report(new Message.Accepted(connectionId));
+		if (!target.serve(connection)) {
+			connectionClosed(connection);
+		}
+	}
+
+	/**
+	 * Where a worker's connections are served.
+	 */
+	@FunctionalInterface
+	public interface ConnectionSink {
+
+		/**
+		 * Serve a connection.
+		 * @param connection the connection, now owned by the sink
+		 * @return {@code false} if it could not be taken (then it is closed)
+		 */
+		boolean serve(SocketChannel connection);
+
 	}
 
 	@FunctionalInterface
@@ -366,9 +368,6 @@ public final class Worker {
 			};
 		}
 
-	}
-
-	private record HandedOver(long id, SocketChannel channel) {
 	}
 
 }

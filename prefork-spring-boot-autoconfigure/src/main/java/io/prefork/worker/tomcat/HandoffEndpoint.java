@@ -5,6 +5,7 @@ import java.nio.channels.NetworkChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 
 import org.apache.tomcat.util.net.NioEndpoint;
 import org.apache.tomcat.util.net.SocketWrapperBase;
@@ -12,13 +13,16 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
 import io.prefork.worker.Worker;
 
 /**
- * A {@link NioEndpoint} that binds nothing: its acceptor takes the connections the master
- * hands over, and every connection's close is reported back so the master knows how busy
- * this worker is. Everything else (poller, keep-alive, TLS, HTTP/2 upgrade) is Tomcat's own.
+ * A {@link NioEndpoint} that binds nothing: the worker's control thread registers the
+ * connections the master hands over, and every connection's close is reported back so the
+ * master knows how busy this worker is. Everything else (poller, keep-alive, TLS, HTTP/2
+ * upgrade) is Tomcat's own.
  */
 class HandoffEndpoint extends NioEndpoint {
 
 	private final Worker worker;
+
+	private final Semaphore acceptorReleased = new Semaphore(0);
 
 	HandoffEndpoint(Worker worker) {
 		this.worker = worker;
@@ -41,6 +45,30 @@ class HandoffEndpoint extends NioEndpoint {
 	public void bind() throws Exception {
 		setStopLatch(new CountDownLatch(1));
 		initialiseSsl();
+		this.worker.serveWith(this::serve);
+	}
+
+	/**
+	 * Serve a handed-over connection, on the worker's control thread: what Tomcat's acceptor
+	 * does after an accept. Doing it here saves a thread hand-off per connection, and
+	 * connections arriving while the connector pauses for a graceful shutdown are still
+	 * served rather than dropped.
+	 * @param connection the connection
+	 * @return {@code false} if it could not be registered
+	 */
+	private boolean serve(SocketChannel connection) {
+		try {
+			countUpOrAwaitConnection();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+		if (setSocketOptions(connection)) {
+			return true;
+		}
+		closeSocket(connection);
+		return false;
 	}
 
 	@Override
@@ -56,15 +84,16 @@ class HandoffEndpoint extends NioEndpoint {
 
 	@Override
 	protected SocketChannel serverSocketAccept() throws Exception {
-		SocketChannel connection = this.worker.takeConnection();
-		// Woken up to pause or stop: hand Tomcat's acceptor a harmless, unconnected channel,
-		// which it destroys because the endpoint is paused.
-		return (connection != null) ? connection : SocketChannel.open();
+		// Tomcat's acceptor thread has nothing to accept: connections come through serve().
+		// It waits here until the connector pauses or stops, then gets a harmless,
+		// unconnected channel, which it destroys because the endpoint is paused.
+		this.acceptorReleased.acquire();
+		return SocketChannel.open();
 	}
 
 	@Override
 	protected void unlockAccept() {
-		this.worker.wakeUpTaker();
+		this.acceptorReleased.release();
 	}
 
 	@Override
