@@ -56,7 +56,10 @@ final class MasterRunner {
 	// Every worker would try to bind the management port itself, and all but the first fail.
 	private static void rejectSeparateManagementPort(Binder binder, int port) {
 		Integer managementPort = binder.bind("management.server.port", Integer.class).orElse(null);
-		if (managementPort != null && managementPort != -1 && managementPort != port) {
+		// As Spring Boot decides: 0 is a separate random port even when server.port is 0 too.
+		boolean separate = managementPort != null && managementPort != -1
+				&& (managementPort == 0 || managementPort != port);
+		if (separate) {
 			throw new InvalidPropertyException("management.server.port", managementPort,
 					"must be unset, -1 or equal to server.port: the prefork server does not support a separate "
 							+ "management port yet (serve the actuator on server.port, or use the master's own "
