@@ -223,6 +223,21 @@ public final class Scoreboard implements AutoCloseable {
 	}
 
 	/**
+	 * Delete the file and its directory on behalf of a creator that died without doing it
+	 * (a worker whose master was killed). Mappings stay valid; errors are ignored, as
+	 * several workers may try at once.
+	 */
+	public void removeFiles() {
+		try {
+			Files.deleteIfExists(this.file);
+			Files.deleteIfExists(this.file.getParent());
+		}
+		catch (IOException ex) {
+			// Another worker was first, or the directory is not ours to delete.
+		}
+	}
+
+	/**
 	 * Stop using the scoreboard; its creator also deletes the file and its directory.
 	 * Sections already handed out stay usable until garbage-collected, which also unmaps.
 	 */

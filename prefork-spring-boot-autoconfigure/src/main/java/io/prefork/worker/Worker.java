@@ -267,6 +267,8 @@ public final class Worker {
 			}
 			logger.warn("Prefork master is gone (control channel closed); worker " + this.identity.slot()
 					+ " stopping");
+			// A master that exits cleanly deletes it; one that was killed cannot.
+			this.scoreboard.removeFiles();
 		}
 		catch (PosixException | ProtocolException ex) {
 			logger.error("Control channel to the master failed (" + ex.getMessage() + "); worker stopping");

@@ -1,5 +1,8 @@
 package io.prefork.sample;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -35,11 +38,14 @@ class PreforkLifecycleIT {
 		try (PreforkServer server = PreforkServer.start("--server.prefork.dispatch=" + dispatch)) {
 			server.awaitWorkersReady(2);
 			List<ProcessHandle> workers = workers(server);
+			Path scoreboard = mappedScoreboard(workers.get(0).pid());
 			server.process().destroyForcibly();
 			assertThat(server.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
 			server.awaitTrue("exit of every worker after the master's", Duration.ofSeconds(5),
 					() -> workers.stream().noneMatch(ProcessHandle::isAlive));
 			assertThat(server.output()).contains("Prefork master is gone");
+			assertThat(scoreboard).as("the killed master's scoreboard, removed by its workers").doesNotExist();
+			assertThat(scoreboard.getParent()).doesNotExist();
 		}
 	}
 
@@ -63,6 +69,16 @@ class PreforkLifecycleIT {
 				.contains("Invalid value '0' for property 'management.server.port'")
 				.doesNotContain("Spawned worker");
 		}
+	}
+
+	// A worker maps the scoreboard, so its memory map names the file.
+	private static Path mappedScoreboard(long workerPid) throws IOException {
+		for (String line : Files.readAllLines(Path.of("/proc/" + workerPid + "/maps"))) {
+			if (line.endsWith("/scoreboard")) {
+				return Path.of(line.substring(line.indexOf('/')));
+			}
+		}
+		throw new AssertionError("Worker " + workerPid + " maps no scoreboard");
 	}
 
 	private static List<ProcessHandle> workers(PreforkServer server) {
