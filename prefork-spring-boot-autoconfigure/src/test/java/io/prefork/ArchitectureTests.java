@@ -65,7 +65,7 @@ class ArchitectureTests {
 		Predicate<String> engine = (pkg) -> pkg.equals("io.prefork") || within(pkg, "io.prefork.pool")
 				|| within(pkg, "io.prefork.protocol") || within(pkg, "io.prefork.master")
 				|| within(pkg, "io.prefork.worker") || within(pkg, "io.prefork.posix")
-				|| within(pkg, "io.prefork.scoreboard");
+				|| within(pkg, "io.prefork.scoreboard") || within(pkg, "io.prefork.routing");
 		assertNoViolations("the engine must be Spring-free", engine,
 				(pkg, ref) -> ref.startsWith("org.springframework.") || ref.startsWith("io.micrometer."));
 	}
@@ -77,9 +77,10 @@ class ArchitectureTests {
 	}
 
 	@Test
-	void poolAndProtocolDependOnlyOnTheBasePackage() {
-		assertNoViolations("pool and protocol may use only the base package of ours",
-				(pkg) -> within(pkg, "io.prefork.pool") || within(pkg, "io.prefork.protocol"),
+	void pureLogicDependsOnlyOnTheBasePackage() {
+		assertNoViolations("pool, protocol and routing may use only the base package of ours",
+				(pkg) -> within(pkg, "io.prefork.pool") || within(pkg, "io.prefork.protocol")
+						|| within(pkg, "io.prefork.routing"),
 				(pkg, ref) -> ref.startsWith("io.prefork.") && !packageOf(ref).equals("io.prefork")
 						&& !within(packageOf(ref), pkg));
 	}
