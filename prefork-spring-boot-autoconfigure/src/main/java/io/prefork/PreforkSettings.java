@@ -18,9 +18,22 @@ import java.util.List;
  * @param worker how each worker is started and sized
  * @param overload what happens when every worker is busy
  * @param status the master's own status listener
+ * @param sessions how new connections find the worker that holds their session
  */
 public record PreforkSettings(InetAddress address, int port, int workers, Pool pool, DispatchMode dispatch,
-		Timeouts timeouts, Worker worker, Overload overload, Status status) {
+		Timeouts timeouts, Worker worker, Overload overload, Status status, Sessions sessions) {
+
+	/**
+	 * Sticky sessions: a new connection goes to the worker whose route its session id
+	 * carries.
+	 *
+	 * @param sticky whether the master routes new connections by session
+	 * @param cookieName the session cookie's name
+	 * @param pathParameter the session path parameter's name
+	 * @param peekTimeout how long the master waits for a new connection's request head
+	 */
+	public record Sessions(boolean sticky, String cookieName, String pathParameter, Duration peekTimeout) {
+	}
 
 	/**
 	 * The master's status listener.

@@ -37,7 +37,8 @@ final class MasterRunner {
 			InetAddress address = binder.bind("server.address", InetAddress.class).orElse(null);
 			int port = binder.bind("server.port", Integer.class).orElse(8080);
 			rejectSeparateManagementPort(binder, port);
-			return Master.forThisProcess(properties.toSettings(address, port)).run();
+			String sessionCookie = binder.bind("server.servlet.session.cookie.name", String.class).orElse(null);
+			return Master.forThisProcess(properties.toSettings(address, port, sessionCookie)).run();
 		}
 		catch (PreforkException ex) {
 			logger.error(PreforkFailureAnalyzer.report(ex), (ex.getCause() != null) ? ex.getCause() : null);

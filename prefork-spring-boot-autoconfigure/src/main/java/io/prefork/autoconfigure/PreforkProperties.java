@@ -46,6 +46,13 @@ public class PreforkProperties {
 	 */
 	private DispatchMode dispatch = DispatchMode.PASS_FD;
 
+	/**
+	 * Whether a new connection goes to the worker that holds its HTTP session (found from
+	 * the session cookie's route). On by default with pass-fd dispatch, the only mode where
+	 * the master sees a connection before a worker does.
+	 */
+	private Boolean stickySessions;
+
 	private final Pool pool = new Pool();
 
 	private final Worker worker = new Worker();
@@ -80,6 +87,14 @@ public class PreforkProperties {
 		this.dispatch = dispatch;
 	}
 
+	public Boolean getStickySessions() {
+		return this.stickySessions;
+	}
+
+	public void setStickySessions(Boolean stickySessions) {
+		this.stickySessions = stickySessions;
+	}
+
 	public Pool getPool() {
 		return this.pool;
 	}
@@ -101,13 +116,26 @@ public class PreforkProperties {
 	}
 
 	/**
-	 * Validate and map onto the engine's settings.
+	 * Validate and map onto the engine's settings, with Tomcat's default session cookie.
 	 * @param address the address to listen on ({@code server.address}), or {@code null}
 	 * @param port the port to listen on ({@code server.port})
 	 * @return the settings
 	 * @throws InvalidPropertyException naming the first property with an unusable value
 	 */
 	public PreforkSettings toSettings(InetAddress address, int port) {
+		return toSettings(address, port, null);
+	}
+
+	/**
+	 * Validate and map onto the engine's settings.
+	 * @param address the address to listen on ({@code server.address}), or {@code null}
+	 * @param port the port to listen on ({@code server.port})
+	 * @param sessionCookieName the session cookie's name
+	 * ({@code server.servlet.session.cookie.name}), or {@code null} for Tomcat's default
+	 * @return the settings
+	 * @throws InvalidPropertyException naming the first property with an unusable value
+	 */
+	public PreforkSettings toSettings(InetAddress address, int port, String sessionCookieName) {
 		int processors = Runtime.getRuntime().availableProcessors();
 		check(port >= 0 && port <= 65535, "server.port", port, "must be between 0 and 65535");
 		int workerCount = (this.workers != null) ? this.workers : Math.min(MAX_WORKERS, Math.max(2, processors));
@@ -115,9 +143,33 @@ public class PreforkProperties {
 				"must be between 1 and " + MAX_WORKERS);
 		check(this.dispatch != null, "server.prefork.dispatch", null,
 				"must be one of pass-fd, accept-on-command, shared-accept");
+		check(!Boolean.TRUE.equals(this.stickySessions) || this.dispatch == DispatchMode.PASS_FD,
+				"server.prefork.sticky-sessions", true, "needs server.prefork.dispatch=pass-fd (with "
+						+ this.dispatch.value() + " the master never sees a request); share sessions between "
+						+ "workers with Spring Session instead");
 		return new PreforkSettings(address, port, workerCount, this.pool.toSettings(workerCount, processors),
 				this.dispatch, this.timeouts.toSettings(), this.worker.toSettings(), this.overload.toSettings(),
-				this.status.toSettings());
+				this.status.toSettings(), sessions(sessionCookieName));
+	}
+
+	/**
+	 * Whether new connections go to the worker holding their session: as configured, else
+	 * with pass-fd dispatch.
+	 * @return {@code true} for sticky sessions
+	 */
+	public boolean usesStickySessions() {
+		return (this.stickySessions != null) ? this.stickySessions : this.dispatch == DispatchMode.PASS_FD;
+	}
+
+	private PreforkSettings.Sessions sessions(String cookieName) {
+		boolean sticky = usesStickySessions();
+		Duration peek = this.timeouts.getSessionPeek();
+		checkPositive("server.prefork.timeouts.session-peek", peek);
+		check(cookieName == null || !cookieName.isBlank(), "server.servlet.session.cookie.name", cookieName,
+				"must not be blank");
+		// Tomcat names the path parameter after a configured cookie, else "jsessionid".
+		return new PreforkSettings.Sessions(sticky, (cookieName != null) ? cookieName : "JSESSIONID",
+				(cookieName != null) ? cookieName : "jsessionid", peek);
 	}
 
 	private static void checkPositive(String property, Duration value) {
@@ -394,6 +446,13 @@ public class PreforkProperties {
 		 */
 		private Duration gracefulShutdown = Duration.ofSeconds(30);
 
+		/**
+		 * Maximum time the master waits for a new connection's request head to find its
+		 * session (sticky sessions); a connection that sends nothing for this long goes to
+		 * any worker.
+		 */
+		private Duration sessionPeek = Duration.ofMillis(100);
+
 		public Duration getBoot() {
 			return this.boot;
 		}
@@ -436,6 +495,14 @@ public class PreforkProperties {
 			checkPositive("server.prefork.timeouts.graceful-shutdown", this.gracefulShutdown);
 			return new PreforkSettings.Timeouts(this.boot, this.handoff, this.heartbeat, this.request,
 					this.gracefulShutdown);
+		}
+
+		public Duration getSessionPeek() {
+			return this.sessionPeek;
+		}
+
+		public void setSessionPeek(Duration sessionPeek) {
+			this.sessionPeek = sessionPeek;
 		}
 
 		public Duration getGracefulShutdown() {

@@ -2,7 +2,10 @@ package io.prefork.autoconfigure;
 
 import java.time.Duration;
 
+import org.apache.catalina.Engine;
 import org.apache.coyote.AbstractProtocol;
+
+import org.springframework.beans.factory.SmartInitializingSingleton;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -12,6 +15,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.tomcat.TomcatProtocolHandlerCustomizer;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
@@ -23,11 +27,17 @@ import org.springframework.core.Ordered;
 
 import io.prefork.DispatchMode;
 import io.prefork.actuate.PoolControl;
+import io.prefork.application.WorkerInfo;
+import io.prefork.application.WorkerRetiringEvent;
 import io.prefork.protocol.Message;
+import io.prefork.protocol.WorkerIdentity;
+import io.prefork.routing.SessionRoute;
 import io.prefork.scoreboard.CachedSnapshots;
+import io.prefork.scoreboard.ScoreboardSnapshot;
 import io.prefork.worker.Worker;
 import io.prefork.worker.tomcat.RequestWatchValve;
 import io.prefork.worker.tomcat.PreforkHttp11NioProtocol;
+import io.prefork.worker.tomcat.SessionRouteValve;
 
 /**
  * In a worker process: Tomcat's connector takes its connections from the master (or, in
@@ -86,6 +96,45 @@ public final class PreforkWorkerAutoConfiguration {
 		WebServerFactoryCustomizer<TomcatServletWebServerFactory> preforkRequestWatchCustomizer(Worker worker) {
 			return (factory) -> factory.addContextCustomizers(
 					(context) -> context.getPipeline().addValve(new RequestWatchValve(worker.requests())));
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		WorkerInfo preforkWorkerInfo(Worker worker) {
+			WorkerIdentity identity = worker.identity();
+			return new WorkerInfo(identity.slot(), identity.generation(), ProcessHandle.current().pid(),
+					SessionRoute.of(identity.slot()));
+		}
+
+		@Bean
+		SmartInitializingSingleton preforkRetirementEvents(Worker worker, WorkerInfo info,
+				ApplicationEventPublisher publisher) {
+			return () -> worker.onRetiring(
+					(cause) -> publisher.publishEvent(new WorkerRetiringEvent(info, cause.tag())));
+		}
+
+		/**
+		 * Session ids carry the slot's route (Tomcat's jvmRoute), which the master routes
+		 * new connections by; with sticky sessions, a request that reached the wrong worker
+		 * anyway is sent back through the master.
+		 */
+		@Bean
+		WebServerFactoryCustomizer<TomcatServletWebServerFactory> preforkSessionRouteCustomizer(WorkerInfo info,
+				PreforkProperties properties, CachedSnapshots snapshots) {
+			boolean sticky = properties.usesStickySessions();
+			return (factory) -> factory.addContextCustomizers((context) -> {
+				// The context is in its host already, and the host in the engine.
+				((Engine) context.getParent().getParent()).setJvmRoute(info.route());
+				if (sticky) {
+					context.getPipeline().addValve(new SessionRouteValve(info.slot(), snapshots.slots(),
+							(slot) -> isServed(snapshots.get(), slot)));
+				}
+			});
+		}
+
+		private static boolean isServed(ScoreboardSnapshot snapshot, int slot) {
+			return snapshot.rows().stream()
+				.anyMatch((row) -> row.slot() == slot && ("idle".equals(row.state()) || "busy".equals(row.state())));
 		}
 
 	}

@@ -1,6 +1,7 @@
 package io.prefork.master;
 
 import java.util.ArrayDeque;
+import java.util.Iterator;
 
 /**
  * Connections the master has accepted but no worker could take yet, oldest first. Holding
@@ -12,19 +13,26 @@ final class ConnectionQueue {
 
 	private int longest;
 
-	void add(int fd, long acceptedAt) {
-		this.connections.addLast(new Queued(fd, acceptedAt));
+	void add(Queued connection) {
+		this.connections.addLast(connection);
 		this.longest = Math.max(this.longest, this.connections.size());
 	}
 
 	/**
 	 * Put a connection back at the head: it was handed to a worker that never took it.
-	 * @param fd its descriptor
-	 * @param acceptedAt when it was first accepted, in nanoTime
+	 * @param connection the connection
 	 */
-	void addFirst(int fd, long acceptedAt) {
-		this.connections.addFirst(new Queued(fd, acceptedAt));
+	void addFirst(Queued connection) {
+		this.connections.addFirst(connection);
 		this.longest = Math.max(this.longest, this.connections.size());
+	}
+
+	/**
+	 * Iterate oldest first; connections may be removed on the way.
+	 * @return an iterator
+	 */
+	Iterator<Queued> iterator() {
+		return this.connections.iterator();
 	}
 
 	Queued peek() {
@@ -52,8 +60,9 @@ final class ConnectionQueue {
 	 *
 	 * @param fd its descriptor, owned by the master until handed over or rejected
 	 * @param acceptedAt when it was accepted, in nanoTime
+	 * @param slot the slot whose worker holds its session, or {@code -1} for any worker
 	 */
-	record Queued(int fd, long acceptedAt) {
+	record Queued(int fd, long acceptedAt, int slot) {
 	}
 
 }

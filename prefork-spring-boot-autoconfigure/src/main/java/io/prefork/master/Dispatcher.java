@@ -164,11 +164,22 @@ abstract class Dispatcher {
 				: -1;
 	}
 
-	int[] registerLingering(Poller poller) {
+	/**
+	 * Register the connections this dispatcher waits on, besides the listener.
+	 * @param poller the poller
+	 * @return the indices {@link #service} gets back
+	 */
+	int[] register(Poller poller) {
 		return this.rejector.register(poller);
 	}
 
-	void serviceLingering(Poller poller, int[] indices, long now) {
+	/**
+	 * Serve the connections registered this turn.
+	 * @param poller the poller, after waiting
+	 * @param indices what {@link #register} returned
+	 * @param now the current nanoTime
+	 */
+	void service(Poller poller, int[] indices, long now) {
 		this.rejector.service(poller, indices, now);
 	}
 

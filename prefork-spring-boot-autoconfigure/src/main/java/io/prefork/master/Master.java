@@ -222,7 +222,7 @@ public final class Master {
 			reapWorkers(now);
 			handleCommands(now);
 			readMessages(polled, now);
-			this.dispatcher.serviceLingering(this.poller, polled.lingering(), now);
+			this.dispatcher.service(this.poller, polled.dispatcher(), now);
 			enforceDeadlines(now);
 			if (this.stopping) {
 				if (this.workers.isEmpty()) {
@@ -243,7 +243,7 @@ public final class Master {
 		this.poller.clear();
 		int wakeupIndex = this.poller.add(this.wakeup.readFd());
 		int listenerIndex = this.dispatcher.wantsListener(now) ? this.poller.add(this.dispatcher.listenerFd()) : -1;
-		int[] lingering = this.dispatcher.registerLingering(this.poller);
+		int[] dispatcherIndices = this.dispatcher.register(this.poller);
 		Map<WorkerProcess, Integer> channels = new HashMap<>();
 		for (WorkerProcess worker : this.workers.all()) {
 			if (worker.channel() != null) {
@@ -256,7 +256,7 @@ public final class Master {
 		catch (PosixException ex) {
 			throw new PreforkException("The master loop failed: " + ex.getMessage(), "Report this as a bug.", ex);
 		}
-		return new PollSet(wakeupIndex, listenerIndex, channels, lingering);
+		return new PollSet(wakeupIndex, listenerIndex, channels, dispatcherIndices);
 	}
 
 	private int pollTimeoutMillis(long now) {
@@ -473,10 +473,22 @@ public final class Master {
 		}
 	}
 
+	// Asking over the channel lets the application hear why (a retirement event) before it
+	// exits as on SIGTERM; SIGTERM itself when the channel is gone.
 	private static void terminate(WorkerProcess worker) {
-		if (worker.markTerminated()) {
-			Processes.terminate(worker.pid);
+		if (!worker.markTerminated()) {
+			return;
 		}
+		byte[] retire = MessageCodec.encode(new Message.Retire(worker.stopCause().ordinal()));
+		try {
+			if (worker.channel() != null && worker.channel().trySend(retire)) {
+				return;
+			}
+		}
+		catch (PosixException ex) {
+			logger.debug(worker + ": cannot ask it to retire (" + ex.getMessage() + "); sending SIGTERM");
+		}
+		Processes.terminate(worker.pid);
 	}
 
 	private void channelLost(WorkerProcess worker, long now) {
@@ -758,7 +770,7 @@ public final class Master {
 
 	}
 
-	private record PollSet(int wakeup, int listener, Map<WorkerProcess, Integer> channels, int[] lingering) {
+	private record PollSet(int wakeup, int listener, Map<WorkerProcess, Integer> channels, int[] dispatcher) {
 	}
 
 }

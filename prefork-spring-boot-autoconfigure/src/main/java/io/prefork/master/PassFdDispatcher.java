@@ -2,6 +2,7 @@ package io.prefork.master;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +13,7 @@ import io.prefork.PreforkSettings;
 import io.prefork.pool.AdmissionDecision;
 import io.prefork.posix.FileDescriptors;
 import io.prefork.posix.ListeningSocket;
+import io.prefork.posix.Poller;
 import io.prefork.scoreboard.PoolCounters;
 import io.prefork.protocol.Message;
 import io.prefork.protocol.MessageCodec;
@@ -19,7 +21,9 @@ import io.prefork.scoreboard.PoolCounter;
 
 /**
  * The master accepts every connection and passes its fd to the least-loaded worker; what no
- * worker can take waits in the master's queue, then meets the overload policy.
+ * worker can take waits in the master's queue, then meets the overload policy. With sticky
+ * sessions, a new connection first waits for its request head, and one whose session a live
+ * worker holds goes to that worker only, waiting in the queue while that worker is full.
  */
 final class PassFdDispatcher extends Dispatcher {
 
@@ -33,15 +37,26 @@ final class PassFdDispatcher extends Dispatcher {
 	 */
 	private final Map<WorkerProcess, ConnectionQueue.Queued> unacknowledged = new HashMap<>();
 
+	/** Connections waiting for their request head, or {@code null} without sticky sessions. */
+	private final SessionPeeker peeker;
+
+	private int[] peekIndices = new int[0];
+
 	PassFdDispatcher(PreforkSettings settings, WorkerTable workers, WorkerFailures failures,
 			ListeningSocket listener, PoolCounters counters) {
 		super(settings, workers, failures, listener, counters);
+		this.peeker = settings.sessions().sticky() ? new SessionPeeker(settings, counters) : null;
 	}
 
 	private AdmissionDecision admission() {
 		PreforkSettings.Overload overload = this.settings.overload();
-		return AdmissionDecision.decide(this.workers.hasCandidate(), this.queue.size(), overload.queueSize(),
+		return AdmissionDecision.decide(this.workers.hasCandidate(), waiting(), overload.queueSize(),
 				overload.policy());
+	}
+
+	// Connections the master holds: queued, and (sticky sessions) waiting for their head.
+	private int waiting() {
+		return this.queue.size() + ((this.peeker != null) ? this.peeker.size() : 0);
 	}
 
 	@Override
@@ -52,14 +67,11 @@ final class PassFdDispatcher extends Dispatcher {
 	@Override
 	void dispatch(long now, boolean listenerReady) {
 		noteCapacity();
-		while (this.queue.size() > 0 && this.workers.hasCandidate()) {
-			ConnectionQueue.Queued queued = this.queue.poll();
-			handOver(queued.fd(), queued.acceptedAt(), now);
-		}
+		handOverQueued(now);
 		for (int accepted = 0; listenerReady && listener() != null && accepted < MAX_ACCEPTS_PER_TURN; accepted++) {
 			AdmissionDecision decision = admission();
 			if (decision == AdmissionDecision.STOP_ACCEPTING) {
-				noteSaturation(now, this.queue.size());
+				noteSaturation(now, waiting());
 				return;
 			}
 			int connection = accept(now);
@@ -67,14 +79,75 @@ final class PassFdDispatcher extends Dispatcher {
 				return;
 			}
 			if (decision != AdmissionDecision.ACCEPT) {
-				noteSaturation(now, this.queue.size());
+				noteSaturation(now, waiting());
 				turnAway(connection, RejectReason.OVERLOAD, now);
 			}
-			else if (this.queue.size() == 0 && this.workers.hasCandidate()) {
-				handOver(connection, now, now);
+			else if (this.peeker != null) {
+				SessionPeeker.Routed routed = this.peeker.offer(connection, now);
+				if (routed != null) {
+					route(new ConnectionQueue.Queued(routed.fd(), routed.acceptedAt(), routed.slot()), now);
+				}
 			}
 			else {
-				this.queue.add(connection, now);
+				route(new ConnectionQueue.Queued(connection, now, -1), now);
+			}
+		}
+	}
+
+	private void route(ConnectionQueue.Queued connection, long now) {
+		WorkerProcess worker = (this.queue.size() == 0) ? target(connection) : null;
+		if (worker != null) {
+			handOver(connection, worker, now);
+			return;
+		}
+		this.queue.add(connection);
+		if (this.queue.size() > 1) {
+			// Those ahead may wait for their own busy session holders; this one need not.
+			handOverQueued(now);
+		}
+	}
+
+	// Oldest first; one waiting for its own busy session holder does not hold up the rest.
+	private void handOverQueued(long now) {
+		Iterator<ConnectionQueue.Queued> queued = this.queue.iterator();
+		while (queued.hasNext() && this.workers.hasCandidate()) {
+			ConnectionQueue.Queued connection = queued.next();
+			WorkerProcess worker = target(connection);
+			if (worker != null) {
+				queued.remove();
+				handOver(connection, worker, now);
+			}
+		}
+	}
+
+	/**
+	 * Return the worker a connection goes to now: the live holder of its session if it has
+	 * one (else none, and it waits), otherwise the least-loaded worker.
+	 */
+	private WorkerProcess target(ConnectionQueue.Queued connection) {
+		WorkerProcess holder = (connection.slot() >= 0) ? this.workers.sessionHolder(connection.slot()) : null;
+		if (holder != null) {
+			return this.workers.canTake(holder) ? holder : null;
+		}
+		return this.workers.choose(List.of());
+	}
+
+	@Override
+	int[] register(Poller poller) {
+		int[] lingering = super.register(poller);
+		if (this.peeker == null) {
+			return lingering;
+		}
+		this.peekIndices = this.peeker.register(poller);
+		return lingering;
+	}
+
+	@Override
+	void service(Poller poller, int[] indices, long now) {
+		super.service(poller, indices, now);
+		if (this.peeker != null) {
+			for (SessionPeeker.Routed routed : this.peeker.service(poller, this.peekIndices, now)) {
+				route(new ConnectionQueue.Queued(routed.fd(), routed.acceptedAt(), routed.slot()), now);
 			}
 		}
 	}
@@ -85,27 +158,29 @@ final class PassFdDispatcher extends Dispatcher {
 		this.counters.max(PoolCounter.MAX_QUEUE_LENGTH, this.queue.longest());
 	}
 
-	private void handOver(int connection, long acceptedAt, long now) {
+	private void handOver(ConnectionQueue.Queued connection, WorkerProcess first, long now) {
 		long connectionId = nextConnectionId();
 		byte[] frame = MessageCodec.encode(new Message.Handoff(connectionId));
 		List<WorkerProcess> refused = new ArrayList<>();
-		while (true) {
-			WorkerProcess worker = this.workers.choose(refused);
-			if (worker == null) {
-				logger.warn("No worker could take connection " + connectionId + "; turning it away");
-				turnAway(connection, RejectReason.HANDOFF_FAILED, now);
-				return;
-			}
-			if (send(worker, frame, connection, now)) {
+		WorkerProcess worker = first;
+		while (worker != null) {
+			if (send(worker, frame, connection.fd(), now)) {
 				worker.handedOver(connectionId, now + this.settings.timeouts().handoff().toNanos());
 				this.workers.chosen(worker);
-				this.unacknowledged.put(worker, new ConnectionQueue.Queued(connection, acceptedAt));
+				this.unacknowledged.put(worker, connection);
 				this.counters.add(PoolCounter.QUEUE_WAITS, 1);
-				this.counters.add(PoolCounter.QUEUE_WAIT_MICROS, (now - acceptedAt) / 1000);
+				this.counters.add(PoolCounter.QUEUE_WAIT_MICROS, (now - connection.acceptedAt()) / 1000);
+				if (connection.slot() == worker.slot) {
+					this.counters.add(PoolCounter.SESSION_ROUTED, 1);
+				}
 				return;
 			}
+			// The session holder (or the chosen worker) is gone: any other may take it.
 			refused.add(worker);
+			worker = this.workers.choose(refused);
 		}
+		logger.warn("No worker could take connection " + connectionId + "; turning it away");
+		turnAway(connection.fd(), RejectReason.HANDOFF_FAILED, now);
 	}
 
 	@Override
@@ -122,7 +197,7 @@ final class PassFdDispatcher extends Dispatcher {
 		ConnectionQueue.Queued connection = this.unacknowledged.remove(worker);
 		if (connection != null) {
 			logger.info(worker + " never took the connection handed to it; it goes to another worker");
-			this.queue.addFirst(connection.fd(), connection.acceptedAt());
+			this.queue.addFirst(connection);
 		}
 	}
 
@@ -140,7 +215,8 @@ final class PassFdDispatcher extends Dispatcher {
 		ConnectionQueue.Queued oldest = this.queue.peek();
 		long queueDeadline = (oldest != null)
 				? oldest.acceptedAt() + this.settings.overload().maxQueueWait().toNanos() : next;
-		return super.nextDeadline(earlier(next, queueDeadline));
+		long deadline = super.nextDeadline(earlier(next, queueDeadline));
+		return (this.peeker != null) ? this.peeker.nextDeadline(deadline) : deadline;
 	}
 
 	@Override
@@ -151,6 +227,9 @@ final class PassFdDispatcher extends Dispatcher {
 		ConnectionQueue.Queued queued;
 		while ((queued = this.queue.poll()) != null) {
 			turnAway(queued.fd(), RejectReason.SHUTDOWN, now);
+		}
+		if (this.peeker != null) {
+			this.peeker.drain().forEach((fd) -> turnAway(fd, RejectReason.SHUTDOWN, now));
 		}
 	}
 

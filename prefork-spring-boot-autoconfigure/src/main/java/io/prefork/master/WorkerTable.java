@@ -183,6 +183,26 @@ final class WorkerTable {
 	}
 
 	/**
+	 * Return the worker holding a slot's sessions, if it serves: the slot's current worker
+	 * when ready and not retiring.
+	 * @param slot the slot
+	 * @return the worker, or {@code null} if the slot's sessions have no live holder
+	 */
+	WorkerProcess sessionHolder(int slot) {
+		WorkerProcess worker = this.current[slot];
+		return (worker != null && worker.state().isServing()) ? worker : null;
+	}
+
+	/**
+	 * Whether a worker can take a connection now.
+	 * @param worker the worker
+	 * @return {@code true} if it can
+	 */
+	boolean canTake(WorkerProcess worker) {
+		return worker.canTakeConnection(this.maxConnections);
+	}
+
+	/**
 	 * Choose the worker for the next connection.
 	 * @param excluded workers that refused it already
 	 * @return the worker, or {@code null} if none can take it

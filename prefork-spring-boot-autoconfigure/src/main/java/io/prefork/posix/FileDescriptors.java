@@ -56,6 +56,35 @@ public final class FileDescriptors {
 	}
 
 	/**
+	 * Look at what has arrived without consuming it or blocking.
+	 * @param fd the socket
+	 * @param into the buffer
+	 * @return the number of bytes pending (at most the buffer's length), {@code 0} at EOF or
+	 * reset, {@code -1} if nothing is pending
+	 */
+	public static int peekNow(int fd, byte[] into) {
+		long read = LibC.INSTANCE.recv(fd, into, into.length, Linux.MSG_DONTWAIT | Linux.MSG_PEEK);
+		if (read >= 0) {
+			return (int) read;
+		}
+		PosixException failure = PosixException.last("recv");
+		return failure.wouldBlock() ? -1 : 0;
+	}
+
+	/**
+	 * Set how many bytes must be pending before poll reports a socket readable, so a
+	 * socket whose pending bytes are only peeked at does not poll readable again and again.
+	 * @param fd the socket
+	 * @param bytes the low-water mark; {@code 1} is the default
+	 * @throws PosixException if setsockopt fails
+	 */
+	public static void receiveLowWatermark(int fd, int bytes) throws PosixException {
+		if (LibC.INSTANCE.setsockopt(fd, Linux.SOL_SOCKET, Linux.SO_RCVLOWAT, new IntByReference(bytes), 4) != 0) {
+			throw PosixException.last("setsockopt(SO_RCVLOWAT)");
+		}
+	}
+
+	/**
 	 * Write without blocking; a small response fits in a fresh socket's send buffer.
 	 * @param fd the socket
 	 * @param bytes what to write

@@ -24,11 +24,15 @@ final class Linux {
 
 	static final int SO_REUSEADDR = 2;
 
+	static final int SO_RCVLOWAT = 18;
+
 	static final int SCM_RIGHTS = 1;
 
 	static final int IPPROTO_IPV6 = 41;
 
 	static final int IPV6_V6ONLY = 26;
+
+	static final int MSG_PEEK = 0x2;
 
 	static final int MSG_DONTWAIT = 0x40;
 

@@ -99,4 +99,13 @@ public sealed interface Message {
 	record Closed(long connectionId) implements Message {
 	}
 
+	/**
+	 * Master to worker: stop serving and exit, for the given reason; the application hears
+	 * it first. The master sends SIGTERM instead only when it cannot send this.
+	 *
+	 * @param reason the reason's code (the master's exit-cause ordinal)
+	 */
+	record Retire(long reason) implements Message {
+	}
+
 }

@@ -31,6 +31,8 @@ public final class MessageCodec {
 
 	private static final byte POOL_COMMAND = 10;
 
+	private static final byte RETIRE = 11;
+
 	private MessageCodec() {
 	}
 
@@ -71,6 +73,9 @@ public final class MessageCodec {
 		else if (message instanceof Message.PoolCommand command) {
 			frame.put(POOL_COMMAND).putLong(command.command());
 		}
+		else if (message instanceof Message.Retire retire) {
+			frame.put(RETIRE).putLong(retire.reason());
+		}
 		return frame.array();
 	}
 
@@ -99,6 +104,7 @@ public final class MessageCodec {
 			case REQUEST_TIMED_OUT -> new Message.RequestTimedOut(value);
 			case SHUTDOWN_REQUEST -> new Message.ShutdownRequest(value);
 			case POOL_COMMAND -> new Message.PoolCommand(value);
+			case RETIRE -> new Message.Retire(value);
 			default -> throw new ProtocolException("unknown message type " + type);
 		};
 	}

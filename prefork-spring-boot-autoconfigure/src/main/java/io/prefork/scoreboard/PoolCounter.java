@@ -77,7 +77,19 @@ public enum PoolCounter {
 	QUEUE_WAIT_MICROS,
 
 	/** Rows released so far: a snapshot that saw this change while reading retries. */
-	RELEASES;
+	RELEASES,
+
+	/** New connections whose request head the master looked at for a session route. */
+	PEEKS,
+
+	/** Microseconds from accept until those heads were read, in total. */
+	PEEK_WAIT_MICROS,
+
+	/** Connections that sent no complete request head within the session-peek timeout. */
+	PEEK_TIMEOUTS,
+
+	/** Connections handed to the worker holding their session (sticky sessions). */
+	SESSION_ROUTED;
 
 	private static final String REJECTED = "REJECTED_";
 

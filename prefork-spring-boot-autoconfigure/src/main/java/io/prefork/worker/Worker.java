@@ -6,11 +6,13 @@ import java.time.Duration;
 import java.nio.channels.SocketChannel;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import io.prefork.PreforkException;
+import io.prefork.pool.ExitCause;
 import io.prefork.posix.ControlSocket;
 import io.prefork.posix.FileDescriptors;
 import io.prefork.posix.PosixException;
@@ -47,6 +49,9 @@ public final class Worker {
 	private final MasterGone masterGone;
 
 	private volatile ConnectionSink sink;
+
+	private volatile Consumer<ExitCause> retiring = (cause) -> {
+	};
 
 	private final Map<SocketChannel, Long> connectionIds = new ConcurrentHashMap<>();
 
@@ -230,6 +235,14 @@ public final class Worker {
 	}
 
 	/**
+	 * Say what to run when the master retires this worker, before it exits.
+	 * @param listener called with the reason, on a thread of its own
+	 */
+	public void onRetiring(Consumer<ExitCause> listener) {
+		this.retiring = listener;
+	}
+
+	/**
 	 * Give this worker's connections to a server (the Tomcat endpoint, once it runs).
 	 * @param sink where connections go from now on
 	 */
@@ -284,10 +297,35 @@ public final class Worker {
 		else if (message instanceof Message.AcceptCommand command && received.fd() < 0) {
 			take(command.connectionId(), this.source::accept, -1);
 		}
+		else if (message instanceof Message.Retire retire && received.fd() < 0) {
+			retire(retire.reason());
+		}
 		else {
 			FileDescriptors.close(received.fd());
 			throw new ProtocolException("unexpected message from the master: " + message);
 		}
+	}
+
+	// The application hears why first; then the JVM exits as on SIGTERM (shutdown hooks close
+	// the application gracefully). This thread goes on reporting closes meanwhile, and the
+	// master kills the process if it outlives its stop deadline.
+	private void retire(long reason) {
+		ExitCause[] causes = ExitCause.values();
+		if (reason < 0 || reason >= causes.length) {
+			throw new ProtocolException("unknown retirement reason " + reason);
+		}
+		ExitCause cause = causes[(int) reason];
+		logger.info("Worker " + this.identity.slot() + " retiring (" + cause.tag() + ")");
+		Thread exit = new Thread(() -> {
+			try {
+				this.retiring.accept(cause);
+			}
+			catch (RuntimeException ex) {
+				logger.error("A listener to this worker's retirement failed", ex);
+			}
+			System.exit(0);
+		}, "prefork-worker-" + this.identity.slot() + "-retire");
+		exit.start();
 	}
 
 	// Gives the connection straight to Tomcat on this thread, acknowledging it first (so the

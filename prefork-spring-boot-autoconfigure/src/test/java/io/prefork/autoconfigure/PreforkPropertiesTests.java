@@ -209,6 +209,40 @@ class PreforkPropertiesTests {
 			.withMessage("Invalid value '" + port + "' for property 'server.port': must be between 0 and 65535.");
 	}
 
+	@Test
+	void stickySessionsAreOnByDefaultWithPassFd() {
+		PreforkSettings.Sessions sessions = bind(Map.of()).toSettings(null, 8080).sessions();
+		assertThat(sessions).isEqualTo(
+				new PreforkSettings.Sessions(true, "JSESSIONID", "jsessionid", Duration.ofMillis(100)));
+	}
+
+	@Test
+	void stickySessionsAreOffByDefaultWhereTheMasterNeverSeesARequest() {
+		assertThat(bind(Map.of("server.prefork.dispatch", "shared-accept")).toSettings(null, 8080).sessions().sticky())
+			.isFalse();
+		assertThat(bind(Map.of("server.prefork.dispatch", "accept-on-command")).usesStickySessions()).isFalse();
+	}
+
+	@Test
+	void stickySessionsCanBeTurnedOffAndThePeekTimeoutSet() {
+		PreforkSettings.Sessions sessions = bind(
+				Map.of("server.prefork.sticky-sessions", "false", "server.prefork.timeouts.session-peek", "250ms"))
+			.toSettings(null, 8080, "SESSION")
+			.sessions();
+		assertThat(sessions).isEqualTo(new PreforkSettings.Sessions(false, "SESSION", "SESSION", Duration.ofMillis(250)));
+	}
+
+	@Test
+	void stickySessionsAskedForWithoutPassFdAreRejected() {
+		assertRejected(Map.of("server.prefork.sticky-sessions", "true", "server.prefork.dispatch", "shared-accept"),
+				"server.prefork.sticky-sessions");
+	}
+
+	@Test
+	void rejectsANonPositiveSessionPeek() {
+		assertRejected(Map.of("server.prefork.timeouts.session-peek", "0s"), "server.prefork.timeouts.session-peek");
+	}
+
 	private static void assertRejected(Map<String, String> values, String property) {
 		PreforkProperties properties = bind(values);
 		assertThatExceptionOfType(InvalidPropertyException.class).isThrownBy(() -> properties.toSettings(null, 8080))

@@ -19,7 +19,7 @@ class MessageCodecTests {
 				new Message.Accepted(7), new Message.Accepted(Long.MIN_VALUE), new Message.Closed(-1),
 				new Message.Closed(0), new Message.AcceptCommand(17), new Message.NotAccepted(Long.MAX_VALUE),
 				new Message.Heartbeat(123456), new Message.RequestTimedOut(2100), new Message.ShutdownRequest(3),
-				new Message.PoolCommand(Message.PoolCommand.RELOAD));
+				new Message.PoolCommand(Message.PoolCommand.RELOAD), new Message.Retire(4));
 	}
 
 	@ParameterizedTest
@@ -57,7 +57,7 @@ class MessageCodecTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(bytes = { 0, 11, 127, -1 })
+	@ValueSource(bytes = { 0, 12, 127, -1 })
 	void rejectsAnUnknownType(byte type) {
 		byte[] frame = MessageCodec.encode(new Message.Closed(3));
 		frame[0] = type;

@@ -57,15 +57,19 @@ final class RawHttp implements AutoCloseable {
 	}
 
 	/**
-	 * Send a request without a body, without waiting for the response.
+	 * Send a request without a body, with extra headers, without waiting for the response.
 	 * @param method the method
 	 * @param path the path
 	 * @param close whether to ask the server to close the connection afterwards
+	 * @param headers header lines, e.g. {@code Cookie: a=b}
 	 */
-	void send(String method, String path, boolean close) throws IOException {
-		String request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (close ? "Connection: close\r\n" : "")
-				+ "\r\n";
-		this.out.write(request.getBytes(StandardCharsets.US_ASCII));
+	void send(String method, String path, boolean close, String... headers) throws IOException {
+		StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+		for (String header : headers) {
+			request.append(header).append("\r\n");
+		}
+		request.append(close ? "Connection: close\r\n" : "").append("\r\n");
+		this.out.write(request.toString().getBytes(StandardCharsets.US_ASCII));
 		this.out.flush();
 	}
 
