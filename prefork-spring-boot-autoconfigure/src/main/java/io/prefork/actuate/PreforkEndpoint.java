@@ -78,7 +78,10 @@ public class PreforkEndpoint {
 				snapshot.counter(PoolCounter.HANDED_OVER), requests, snapshot.counter(PoolCounter.QUEUE_LENGTH),
 				snapshot.counter(PoolCounter.MAX_QUEUE_LENGTH), snapshot.counter(PoolCounter.SATURATED), slow,
 				snapshot.counter(PoolCounter.SPAWNED), byReason(snapshot, PoolCounter::isRejection),
-				byReason(snapshot, PoolCounter::isExit), workers);
+				byReason(snapshot, PoolCounter::isExit),
+				new SessionRouting(snapshot.counter(PoolCounter.SESSION_ROUTED), snapshot.counter(PoolCounter.PEEKS),
+						snapshot.counter(PoolCounter.PEEK_WAIT_MICROS), snapshot.counter(PoolCounter.PEEK_TIMEOUTS)),
+				workers);
 	}
 
 	/**
@@ -98,12 +101,27 @@ public class PreforkEndpoint {
 	 * @param workersSpawned workers started so far
 	 * @param rejected connections turned away, by reason
 	 * @param exited workers ended, by cause
+	 * @param sessions how the master routed new connections by session (sticky sessions)
 	 * @param workers every live worker
 	 */
 	public record PoolDescriptor(Instant startedAt, String dispatch, long targetWorkers,
 			Map<String, Long> workersByState, long acceptedConnections, long handedOverConnections,
 			long requestsServed, long queueLength, long maxQueueLength, long maxWorkersReached, int slowRequests,
-			long workersSpawned, Map<String, Long> rejected, Map<String, Long> exited, List<WorkerDescriptor> workers) {
+			long workersSpawned, Map<String, Long> rejected, Map<String, Long> exited, SessionRouting sessions,
+			List<WorkerDescriptor> workers) {
+	}
+
+	/**
+	 * Sticky sessions.
+	 *
+	 * @param routedConnections connections handed to the worker holding their session
+	 * @param peekedConnections connections whose request head the master read
+	 * @param peekWaitMicros microseconds from accept until those heads were read, in total
+	 * @param peekTimeouts connections that sent no request head within the session-peek
+	 * timeout
+	 */
+	public record SessionRouting(long routedConnections, long peekedConnections, long peekWaitMicros,
+			long peekTimeouts) {
 	}
 
 	/**

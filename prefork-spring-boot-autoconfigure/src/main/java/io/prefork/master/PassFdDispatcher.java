@@ -50,13 +50,8 @@ final class PassFdDispatcher extends Dispatcher {
 
 	private AdmissionDecision admission() {
 		PreforkSettings.Overload overload = this.settings.overload();
-		return AdmissionDecision.decide(this.workers.hasCandidate(), waiting(), overload.queueSize(),
+		return AdmissionDecision.decide(this.workers.hasCandidate(), this.queue.size(), overload.queueSize(),
 				overload.policy());
-	}
-
-	// Connections the master holds: queued, and (sticky sessions) waiting for their head.
-	private int waiting() {
-		return this.queue.size() + ((this.peeker != null) ? this.peeker.size() : 0);
 	}
 
 	@Override
@@ -71,7 +66,7 @@ final class PassFdDispatcher extends Dispatcher {
 		for (int accepted = 0; listenerReady && listener() != null && accepted < MAX_ACCEPTS_PER_TURN; accepted++) {
 			AdmissionDecision decision = admission();
 			if (decision == AdmissionDecision.STOP_ACCEPTING) {
-				noteSaturation(now, waiting());
+				noteSaturation(now, this.queue.size());
 				return;
 			}
 			int connection = accept(now);
@@ -79,10 +74,10 @@ final class PassFdDispatcher extends Dispatcher {
 				return;
 			}
 			if (decision != AdmissionDecision.ACCEPT) {
-				noteSaturation(now, waiting());
+				noteSaturation(now, this.queue.size());
 				turnAway(connection, RejectReason.OVERLOAD, now);
 			}
-			else if (this.peeker != null) {
+			else if (this.peeker != null && this.peeker.size() < SessionPeeker.MAX_WAITING) {
 				SessionPeeker.Routed routed = this.peeker.offer(connection, now);
 				if (routed != null) {
 					route(new ConnectionQueue.Queued(routed.fd(), routed.acceptedAt(), routed.slot()), now);

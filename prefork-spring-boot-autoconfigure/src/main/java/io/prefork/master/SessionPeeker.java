@@ -30,6 +30,12 @@ final class SessionPeeker {
 	/** Tomcat's default limit on a request head: a longer one is not looked at further. */
 	static final int MAX_HEAD = 8192;
 
+	/**
+	 * The most connections waiting for their heads; more (a flood of silent clients) go to
+	 * any worker unlooked-at, so they can neither exhaust the master nor hold others back.
+	 */
+	static final int MAX_WAITING = 256;
+
 	private final SessionCookieScanner scanner;
 
 	private final long timeoutNanos;

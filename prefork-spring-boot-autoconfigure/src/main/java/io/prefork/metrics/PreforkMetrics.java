@@ -68,6 +68,15 @@ public class PreforkMetrics implements MeterBinder {
 				(supplier) -> supplier.get().counter(PoolCounter.QUEUE_WAIT_MICROS), TimeUnit.MICROSECONDS)
 			.description("Time from accept to hand-over to a worker, queueing included")
 			.register(registry);
+		FunctionTimer.builder("prefork.connections.peek", this.snapshots,
+				(supplier) -> supplier.get().counter(PoolCounter.PEEKS),
+				(supplier) -> supplier.get().counter(PoolCounter.PEEK_WAIT_MICROS), TimeUnit.MICROSECONDS)
+			.description("Time from accept until the master had read a new connection's request head (sticky sessions)")
+			.register(registry);
+		counter("prefork.connections.peek.timeouts", "Connections that sent no request head within the session-peek timeout",
+				"connections", PoolCounter.PEEK_TIMEOUTS).register(registry);
+		counter("prefork.connections.session.routed", "Connections handed to the worker holding their session",
+				"connections", PoolCounter.SESSION_ROUTED).register(registry);
 		gauge("prefork.queue.length", "Connections waiting in the master for a worker", "connections",
 				(snapshot) -> snapshot.counter(PoolCounter.QUEUE_LENGTH)).register(registry);
 		FunctionCounter.builder("prefork.requests", this.snapshots, (supplier) -> totalRequests(supplier.get()))

@@ -156,6 +156,19 @@ class PreforkMetricsTests {
 	}
 
 	@Test
+	void timesTheSessionPeekAndCountsItsOutcomes() {
+		this.scoreboard.pool().add(PoolCounter.PEEKS, 10);
+		this.scoreboard.pool().add(PoolCounter.PEEK_WAIT_MICROS, 3_000);
+		this.scoreboard.pool().add(PoolCounter.PEEK_TIMEOUTS, 2);
+		this.scoreboard.pool().add(PoolCounter.SESSION_ROUTED, 7);
+		var timer = this.registry.get("prefork.connections.peek").functionTimer();
+		assertThat(timer.count()).isEqualTo(10);
+		assertThat(timer.mean(TimeUnit.MICROSECONDS)).isEqualTo(300);
+		assertThat(this.registry.get("prefork.connections.peek.timeouts").functionCounter().count()).isEqualTo(2);
+		assertThat(this.registry.get("prefork.connections.session.routed").functionCounter().count()).isEqualTo(7);
+	}
+
+	@Test
 	void countsSaturations() {
 		this.scoreboard.pool().add(PoolCounter.SATURATED, 2);
 		assertThat(this.registry.get("prefork.pool.saturations").functionCounter().count()).isEqualTo(2);
@@ -171,7 +184,7 @@ class PreforkMetricsTests {
 
 	@Test
 	void everyMeterHasADescription() {
-		assertThat(this.registry.getMeters()).hasSize(4 + 1 + 1 + 4 + 8 + 1 + 1 + 1 + 1 + 1 + 2)
+		assertThat(this.registry.getMeters()).hasSize(4 + 1 + 1 + 4 + 8 + 1 + 1 + 1 + 1 + 1 + 2 + 3)
 			.allSatisfy((meter) -> assertThat(meter.getId().getDescription()).as(meter.getId().getName())
 				.isNotBlank());
 	}

@@ -10,10 +10,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+
+import io.prefork.application.WorkerInfo;
 
 /**
  * Endpoints that show what process isolation buys: who answered, CPU work, slow requests,
@@ -33,13 +37,25 @@ class SampleController {
 
 	private final int slot;
 
-	SampleController(@Value("${prefork.worker.slot:-1}") int slot) {
+	private final ObjectProvider<WorkerInfo> worker;
+
+	SampleController(@Value("${prefork.worker.slot:-1}") int slot, ObjectProvider<WorkerInfo> worker) {
 		this.slot = slot;
+		this.worker = worker;
 	}
 
 	@GetMapping("/hello")
 	Map<String, Object> hello() {
 		return Map.of("message", "hello", "pid", this.pid, "slot", this.slot);
+	}
+
+	/**
+	 * Who this worker is; 404 when the application runs without prefork.
+	 */
+	@GetMapping("/worker")
+	ResponseEntity<WorkerInfo> worker() {
+		WorkerInfo info = this.worker.getIfAvailable();
+		return (info != null) ? ResponseEntity.ok(info) : ResponseEntity.notFound().build();
 	}
 
 	@GetMapping("/count")
