@@ -72,18 +72,6 @@ final class SelfSignedCertificate {
 				+ "\n-----END " + type + "-----\n";
 	}
 
-	Path keyStore() {
-		return this.keyStore;
-	}
-
-	Path certificatePem() {
-		return this.certificatePem;
-	}
-
-	Path privateKeyPem() {
-		return this.privateKeyPem;
-	}
-
 	Certificate certificate() {
 		return this.certificate;
 	}
