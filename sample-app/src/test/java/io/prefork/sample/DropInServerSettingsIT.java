@@ -2,6 +2,7 @@ package io.prefork.sample;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Spring Boot's own {@code server.*} settings, unchanged, on one real prefork server (pass-fd
  * dispatch, two workers, a random port): each test checks one of them; the last one stops
- * the server gracefully.
+ * the server gracefully. Settings that need a server of their own come just before it.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DropInServerSettingsIT {
@@ -175,6 +176,20 @@ class DropInServerSettingsIT {
 
 	@Test
 	@Order(10)
+	void http2WithoutTlsAcceptsPriorKnowledge() throws Exception {
+		try (RawHttp http = new RawHttp(server.port())) {
+			// The client connection preface, then an empty SETTINGS frame (RFC 9113, 3.4).
+			OutputStream out = http.socket().getOutputStream();
+			out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			out.write(new byte[] { 0, 0, 0, 4, 0, 0, 0, 0, 0 });
+			byte[] frameHeader = http.socket().getInputStream().readNBytes(9);
+			assertThat(frameHeader).hasSize(9);
+			assertThat(frameHeader[3]).as("type of the server's first frame (4 = SETTINGS)").isEqualTo((byte) 4);
+		}
+	}
+
+	@Test
+	@Order(11)
 	void theServerHeaderAndKeepAliveLimitApply() throws Exception {
 		try (RawHttp http = new RawHttp(server.port())) {
 			RawHttp.Response first = http.get("/app/hello", false);
@@ -187,7 +202,28 @@ class DropInServerSettingsIT {
 	}
 
 	@Test
-	@Order(11)
+	@Order(12)
+	void withAnImmediateShutdownSigtermCutsAnInFlightRequestShort() throws Exception {
+		try (PreforkServer immediate = PreforkServer.start("--server.shutdown=immediate",
+				"--server.prefork.workers=1")) {
+			immediate.awaitWorkersReady(1);
+			try (RawHttp slow = new RawHttp(immediate.port())) {
+				slow.send("/sleep?ms=20000", true);
+				immediate.awaitTrue("GET /sleep running in the worker", Duration.ofSeconds(30),
+						() -> RawHttp.getOnceQuietly(immediate.port(), "/actuator/prefork").contains("GET /sleep"));
+				long signalled = System.nanoTime();
+				immediate.signal("TERM");
+				assertThat(slow.readsEndOfStream()).as("connection closed without an answer").isTrue();
+				assertThat(Duration.ofNanos(System.nanoTime() - signalled)).isLessThan(Duration.ofSeconds(15));
+			}
+			assertThat(immediate.process().waitFor(60, TimeUnit.SECONDS)).as("master exited").isTrue();
+			assertThat(immediate.process().exitValue()).isZero();
+			assertThat(immediate.output()).doesNotContain("Commencing graceful shutdown");
+		}
+	}
+
+	@Test
+	@Order(13)
 	void sigtermLetsAnInFlightRequestFinish() throws Exception {
 		try (RawHttp slow = new RawHttp(server.port())) {
 			slow.send("/app/sleep?ms=3000", true);
