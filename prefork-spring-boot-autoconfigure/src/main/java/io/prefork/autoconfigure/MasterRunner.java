@@ -37,6 +37,7 @@ final class MasterRunner {
 			InetAddress address = binder.bind("server.address", InetAddress.class).orElse(null);
 			int port = binder.bind("server.port", Integer.class).orElse(8080);
 			rejectSeparateManagementPort(binder, port);
+			SpringServerSettings.apply(binder, properties).forEach(logger::warn);
 			String sessionCookie = binder.bind("server.servlet.session.cookie.name", String.class).orElse(null);
 			return Master.forThisProcess(properties.toSettings(address, port, sessionCookie)).run();
 		}

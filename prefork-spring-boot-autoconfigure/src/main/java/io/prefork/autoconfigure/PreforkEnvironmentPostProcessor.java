@@ -23,6 +23,9 @@ public class PreforkEnvironmentPostProcessor implements EnvironmentPostProcessor
 	/** The property that carries a worker's dispatch mode, e.g. {@code pass-fd}. */
 	static final String DISPATCH = "prefork.worker.dispatch";
 
+	/** The property that carries a worker's slot. */
+	static final String SLOT = "prefork.worker.slot";
+
 	@Override
 	public int getOrder() {
 		return Ordered.LOWEST_PRECEDENCE;
@@ -39,7 +42,7 @@ public class PreforkEnvironmentPostProcessor implements EnvironmentPostProcessor
 		String label = "master";
 		if (role == PreforkRole.WORKER) {
 			WorkerIdentity identity = WorkerIdentity.ofThisProcess();
-			properties.put("prefork.worker.slot", identity.slot());
+			properties.put(SLOT, identity.slot());
 			properties.put("prefork.worker.generation", identity.generation());
 			properties.put("prefork.worker.pid", ProcessHandle.current().pid());
 			properties.put(DISPATCH, identity.dispatch().value());

@@ -442,9 +442,11 @@ public class PreforkProperties {
 
 		/**
 		 * Maximum time a graceful stop (SIGTERM) waits for workers to finish in-flight
-		 * requests before killing them.
+		 * requests before killing them. Defaults to
+		 * spring.lifecycle.timeout-per-shutdown-phase (30s by default) plus 10s for the rest
+		 * of the application to close.
 		 */
-		private Duration gracefulShutdown = Duration.ofSeconds(30);
+		private Duration gracefulShutdown = Duration.ofSeconds(40);
 
 		/**
 		 * Maximum time the master waits for a new connection's request head to find its

@@ -1,8 +1,11 @@
 package io.prefork.autoconfigure;
 
 import java.time.Duration;
+import java.util.stream.Stream;
 
 import org.apache.catalina.Engine;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.valves.AccessLogValve;
 import org.apache.coyote.AbstractProtocol;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -12,7 +15,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.tomcat.TomcatProtocolHandlerCustomizer;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.ApplicationEventPublisher;
@@ -26,6 +28,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.Ordered;
 
 import io.prefork.DispatchMode;
+import io.prefork.PreforkException;
 import io.prefork.actuate.PoolControl;
 import io.prefork.application.WorkerInfo;
 import io.prefork.application.WorkerRetiringEvent;
@@ -55,7 +58,8 @@ public final class PreforkWorkerAutoConfiguration {
 	PreforkTomcatCustomizer preforkTomcatCustomizer(PreforkProperties properties, Environment environment) {
 		DispatchMode dispatch = DispatchMode.of(environment.getProperty(PreforkEnvironmentPostProcessor.DISPATCH,
 				DispatchMode.PASS_FD.value()));
-		return new PreforkTomcatCustomizer(properties.getWorker(), dispatch);
+		int slot = environment.getProperty(PreforkEnvironmentPostProcessor.SLOT, Integer.class, 0);
+		return new PreforkTomcatCustomizer(properties.getWorker(), dispatch, slot);
 	}
 
 	/**
@@ -150,7 +154,8 @@ public final class PreforkWorkerAutoConfiguration {
 
 	/**
 	 * Runs after Spring Boot's own Tomcat customizers, so the worker limits win over
-	 * {@code server.tomcat.threads.max} and {@code server.tomcat.max-connections}.
+	 * {@code server.tomcat.threads.max} and {@code server.tomcat.max-connections}, and gives
+	 * each worker its own access log file.
 	 */
 	static final class PreforkTomcatCustomizer
 			implements WebServerFactoryCustomizer<TomcatServletWebServerFactory>, Ordered {
@@ -159,26 +164,53 @@ public final class PreforkWorkerAutoConfiguration {
 
 		private final DispatchMode dispatch;
 
-		PreforkTomcatCustomizer(PreforkProperties.Worker worker, DispatchMode dispatch) {
+		private final int slot;
+
+		PreforkTomcatCustomizer(PreforkProperties.Worker worker, DispatchMode dispatch, int slot) {
 			this.worker = worker;
 			this.dispatch = dispatch;
+			this.slot = slot;
 		}
 
 		@Override
 		public void customize(TomcatServletWebServerFactory factory) {
-			boolean sharedAccept = this.dispatch == DispatchMode.SHARED_ACCEPT;
-			if (!sharedAccept) {
+			if (this.dispatch != DispatchMode.SHARED_ACCEPT) {
 				factory.setProtocol(PreforkHttp11NioProtocol.class.getName());
 			}
-			factory.addProtocolHandlerCustomizers((TomcatProtocolHandlerCustomizer<AbstractProtocol<?>>) (protocol) -> {
+			// Spring Boot applies server.tomcat.* limits with connector customizers, which run
+			// after protocol handler customizers and in the order they were added: this one last.
+			factory.addConnectorCustomizers(this::customizeConnector);
+			Stream.concat(factory.getEngineValves().stream(), factory.getContextValves().stream())
+				.filter(AccessLogValve.class::isInstance)
+				.map(AccessLogValve.class::cast)
+				.forEach(this::writeToOwnFile);
+		}
+
+		private void customizeConnector(Connector connector) {
+			if (connector.getProtocolHandler() instanceof AbstractProtocol<?> protocol) {
 				protocol.setMaxThreads(this.worker.getThreads());
 				// Tomcat's idle acceptor thread holds one count of this limit while it waits.
 				protocol.setMaxConnections(this.worker.getMaxConnections() + 1);
-				if (sharedAccept) {
-					// Accept on the listening socket inherited from the master as stdin.
-					protocol.setProperty("useInheritedChannel", "true");
-				}
-			});
+			}
+			Object unixDomainSocketPath = connector.getProperty("unixDomainSocketPath");
+			if (unixDomainSocketPath != null) {
+				throw new PreforkException("Tomcat's connector is configured to listen on the Unix domain socket "
+						+ unixDomainSocketPath + ", which a prefork worker cannot do: the master owns the "
+						+ "listening socket and listens on TCP only.",
+						"Remove the unixDomainSocketPath setting (from your TomcatConnectorCustomizer) and listen on "
+								+ "'server.address' and 'server.port', or set 'server.prefork.enabled=false'.",
+						null);
+			}
+			if (this.dispatch == DispatchMode.SHARED_ACCEPT) {
+				// Accept on the listening socket inherited from the master as stdin.
+				connector.setProperty("useInheritedChannel", "true");
+			}
+		}
+
+		// Workers appending to one file would interleave lines and rotate it under each
+		// other: access_log.2026-01-31.log becomes access_log.worker-0.2026-01-31.log.
+		private void writeToOwnFile(AccessLogValve valve) {
+			valve.setPrefix(valve.getPrefix() + ".worker-" + this.slot);
 		}
 
 		@Override

@@ -122,7 +122,7 @@ class PreforkPropertiesTests {
 		assertThat(settings.pool()).isEqualTo(new PreforkSettings.Pool(PoolMode.STATIC, 1, 3,
 				Math.max(settings.workers(), 2 * PROCESSORS), Duration.ofSeconds(30), Math.max(2, PROCESSORS)));
 		assertThat(settings.timeouts()).isEqualTo(new PreforkSettings.Timeouts(Duration.ofSeconds(60),
-				Duration.ofSeconds(10), Duration.ofSeconds(30), null, Duration.ofSeconds(30)));
+				Duration.ofSeconds(10), Duration.ofSeconds(30), null, Duration.ofSeconds(40)));
 		assertThat(settings.worker()).isEqualTo(new PreforkSettings.Worker(50, 1000, List.of(), 0, 0, 0, null));
 		assertThat(settings.overload()).isEqualTo(new PreforkSettings.Overload(OverloadPolicy.BACKPRESSURE, 64,
 				Duration.ofSeconds(30), Duration.ofSeconds(5), 511));

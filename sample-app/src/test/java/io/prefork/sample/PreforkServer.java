@@ -25,7 +25,7 @@ final class PreforkServer implements AutoCloseable {
 
 	private static final String SMALL_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m";
 
-	private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+	private static final Pattern LISTENING = Pattern.compile("listening on \\S+:(\\d+) with");
 
 	private static final Pattern PLAIN_TOMCAT = Pattern.compile("Tomcat started on port (\\d+)");
 

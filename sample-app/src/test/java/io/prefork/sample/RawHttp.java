@@ -88,7 +88,11 @@ final class RawHttp implements AutoCloseable {
 		if (Pattern.compile("(?im)^transfer-encoding:\\s*chunked").matcher(head).find()) {
 			return new Response(status, head, new String(readChunks(), StandardCharsets.UTF_8));
 		}
-		throw new IOException("Response with neither Content-Length nor chunks:\n" + head);
+		if (Pattern.compile("(?im)^connection:\\s*close").matcher(head).find()) {
+			// The body ends where the connection does.
+			return new Response(status, head, new String(this.in.readAllBytes(), StandardCharsets.UTF_8));
+		}
+		throw new IOException("Response with neither Content-Length, chunks nor Connection: close:\n" + head);
 	}
 
 	private byte[] readChunks() throws IOException {
@@ -163,12 +167,37 @@ final class RawHttp implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Like {@link #getOnce} for a condition that is polled: the body, or an empty string when
+	 * the request fails.
+	 * @param port the server port
+	 * @param path the path
+	 * @return the body or {@code ""}
+	 */
+	static String getOnceQuietly(int port, String path) {
+		try {
+			return getOnce(port, path).body();
+		}
+		catch (IOException ex) {
+			return "";
+		}
+	}
+
 	record Response(int status, String head, String body) {
 
 		long pid() {
-			Matcher matcher = PID.matcher(this.body);
+			return pidOf(this.body);
+		}
+
+		/**
+		 * Return the pid in a sample app's JSON answer.
+		 * @param body the response body
+		 * @return the pid
+		 */
+		static long pidOf(String body) {
+			Matcher matcher = PID.matcher(body);
 			if (!matcher.find()) {
-				throw new AssertionError("No pid in response body: " + this.body);
+				throw new AssertionError("No pid in response body: " + body);
 			}
 			return Long.parseLong(matcher.group(1));
 		}
