@@ -117,7 +117,7 @@ public class PreforkProperties {
 				"must be one of pass-fd, accept-on-command, shared-accept");
 		return new PreforkSettings(address, port, workerCount, this.pool.toSettings(workerCount, processors),
 				this.dispatch, this.timeouts.toSettings(), this.worker.toSettings(), this.overload.toSettings(),
-				this.status.toSettings());
+				this.status.toSettings(), null);
 	}
 
 	private static void checkPositive(String property, Duration value) {
