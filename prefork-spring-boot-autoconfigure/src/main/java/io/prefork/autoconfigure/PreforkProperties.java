@@ -104,7 +104,8 @@ public class PreforkProperties {
 	 * Validate and map onto the engine's settings.
 	 * @param address the address to listen on ({@code server.address}), or {@code null}
 	 * @param port the port to listen on ({@code server.port})
-	 * @return the settings
+	 * @return the settings, without a separate management port (see
+	 * {@link PreforkSettings#withManagement})
 	 * @throws InvalidPropertyException naming the first property with an unusable value
 	 */
 	public PreforkSettings toSettings(InetAddress address, int port) {

@@ -51,6 +51,12 @@ final class ManagementDispatch {
 
 	private ListeningSocket listener;
 
+	/** The bound port, {@code 0} for none. */
+	private final int port;
+
+	/** Where it listens, e.g. {@code 127.0.0.1:8081}. */
+	private final String where;
+
 	private long nextConnectionId = 1;
 
 	private int previousSlot = -1;
@@ -59,9 +65,11 @@ final class ManagementDispatch {
 
 	private boolean acceptPaused;
 
-	private ManagementDispatch(ListeningSocket listener, WorkerTable workers, WorkerFailures failures,
+	private ManagementDispatch(ListeningSocket listener, String where, WorkerTable workers, WorkerFailures failures,
 			long handoffTimeout) {
 		this.listener = listener;
+		this.port = (listener != null) ? listener.port() : 0;
+		this.where = where;
 		this.workers = workers;
 		this.failures = failures;
 		this.handoffTimeout = handoffTimeout;
@@ -78,10 +86,12 @@ final class ManagementDispatch {
 	static ManagementDispatch open(PreforkSettings settings, WorkerTable workers, WorkerFailures failures) {
 		PreforkSettings.Management management = settings.management();
 		ListeningSocket listener = null;
+		String where = null;
 		if (management != null) {
 			try {
 				listener = ListeningSocket.open(management.address(), management.port(),
 						settings.overload().backlog());
+				where = host(management) + ":" + listener.port();
 			}
 			catch (PosixException ex) {
 				throw new PreforkException("The prefork master failed to listen on the management port "
@@ -91,7 +101,7 @@ final class ManagementDispatch {
 						ex);
 			}
 		}
-		return new ManagementDispatch(listener, workers, failures, settings.timeouts().handoff().toNanos());
+		return new ManagementDispatch(listener, where, workers, failures, settings.timeouts().handoff().toNanos());
 	}
 
 	private static String host(PreforkSettings.Management management) {
@@ -103,16 +113,15 @@ final class ManagementDispatch {
 	 * @return the port (the real one when 0 was asked for), or {@code 0} for none
 	 */
 	int port() {
-		return (this.listener != null) ? this.listener.port() : 0;
+		return this.port;
 	}
 
 	/**
 	 * Describe where it listens, for the master's start-up line.
-	 * @param settings the settings
 	 * @return e.g. {@code , management port 127.0.0.1:8081}, or empty without one
 	 */
-	String describe(PreforkSettings settings) {
-		return (this.listener != null) ? ", management port " + host(settings.management()) + ":" + port() : "";
+	String describe() {
+		return (this.where != null) ? ", management port " + this.where : "";
 	}
 
 	/**

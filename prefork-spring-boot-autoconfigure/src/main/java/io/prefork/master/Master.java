@@ -157,7 +157,7 @@ public final class Master {
 			status = startStatusListener();
 			this.management = ManagementDispatch.open(this.settings, this.workers, new Failures());
 			logger.info("Prefork master pid " + ProcessHandle.current().pid() + " listening on " + host() + ":"
-					+ this.port + this.management.describe(this.settings) + " with " + this.target + " workers (pool "
+					+ this.port + this.management.describe() + " with " + this.target + " workers (pool "
 					+ this.settings.pool().mode().name().toLowerCase(Locale.ROOT) + ", dispatch "
 					+ this.settings.dispatch().value() + ")");
 			logger.debug("Worker command line: " + this.launcher.argv());
