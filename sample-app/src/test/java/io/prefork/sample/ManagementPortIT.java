@@ -88,6 +88,30 @@ class ManagementPortIT {
 	}
 
 	@Test
+	void aWorkerThatDoesNotTakeAManagementConnectionIsKilledAndTheProbeGoesToAnother() throws Exception {
+		try (PreforkServer server = PreforkServer.start("--server.prefork.timeouts.handoff=2s",
+				"--management.server.port=0", "--management.server.address=127.0.0.1")) {
+			server.awaitWorkersReady(2);
+			int managementPort = managementPort(server);
+			long frozen = server.workerPids().iterator().next();
+			assertThat(signal("STOP", frozen)).as("kill -STOP %d", frozen).isTrue();
+			// Workers take turns, so one of two probes goes to the frozen worker.
+			for (int i = 0; i < 2; i++) {
+				long started = System.nanoTime();
+				RawHttp.Response probe = RawHttp.getOnce(managementPort, "/actuator/health");
+				long probeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+				System.out.printf("probe %d answered %d in %d ms%n", i, probe.status(), probeMillis);
+				assertThat(probe.status()).isEqualTo(200);
+				assertThat(probeMillis).isLessThan(15_000);
+			}
+			assertThat(server.output()).containsPattern("pid " + frozen
+					+ ": no reply about management connection \\d+ within 2 s \\(server.prefork.timeouts.handoff\\), killing it");
+			server.awaitTrue("the frozen worker to be gone", Duration.ofSeconds(30),
+					() -> ProcessHandle.of(frozen).map((handle) -> !handle.isAlive()).orElse(true));
+		}
+	}
+
+	@Test
 	void aManagementPortInUseStopsTheMasterWithAClearMessageBeforeAnyWorkerStarts() throws Exception {
 		try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
 				PreforkServer server = PreforkServer.startWithoutWaiting(
@@ -98,6 +122,19 @@ class ManagementPortIT {
 				.contains("failed to listen on the management port 127.0.0.1:" + taken.getLocalPort())
 				.contains("'management.server.port'")
 				.doesNotContain("Spawned worker");
+		}
+	}
+
+	private static boolean signal(String name, long pid) {
+		try {
+			return new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start().waitFor() == 0;
+		}
+		catch (IOException ex) {
+			throw new AssertionError("kill -" + name + " " + pid + " failed", ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError("Interrupted", ex);
 		}
 	}
 
