@@ -19,9 +19,32 @@ import java.util.List;
  * @param overload what happens when every worker is busy
  * @param status the master's own status listener
  * @param sessions how new connections find the worker that holds their session
+ * @param management the separate management port, or {@code null} if the actuator is served
+ * on the application's port (or not over HTTP)
  */
 public record PreforkSettings(InetAddress address, int port, int workers, Pool pool, DispatchMode dispatch,
-		Timeouts timeouts, Worker worker, Overload overload, Status status, Sessions sessions) {
+		Timeouts timeouts, Worker worker, Overload overload, Status status, Sessions sessions,
+		Management management) {
+
+	/**
+	 * Return these settings with a separate management port.
+	 * @param management the management port, or {@code null} for none
+	 * @return the settings
+	 */
+	public PreforkSettings withManagement(Management management) {
+		return new PreforkSettings(this.address, this.port, this.workers, this.pool, this.dispatch, this.timeouts,
+				this.worker, this.overload, this.status, this.sessions, management);
+	}
+
+	/**
+	 * The separate management port ({@code management.server.port}): the master listens on it
+	 * too and passes its connections to the workers' management servers.
+	 *
+	 * @param address the address to listen on, {@code null} for every local address
+	 * @param port the port, {@code 0} for an ephemeral one
+	 */
+	public record Management(InetAddress address, int port) {
+	}
 
 	/**
 	 * Sticky sessions: a new connection goes to the worker whose route its session id

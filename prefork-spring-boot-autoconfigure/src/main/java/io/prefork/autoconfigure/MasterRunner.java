@@ -10,8 +10,8 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.core.env.ConfigurableEnvironment;
 
-import io.prefork.InvalidPropertyException;
 import io.prefork.PreforkException;
+import io.prefork.PreforkSettings;
 import io.prefork.master.Master;
 
 /**
@@ -36,10 +36,11 @@ final class MasterRunner {
 			PreforkProperties properties = binder.bindOrCreate("server.prefork", PreforkProperties.class);
 			InetAddress address = binder.bind("server.address", InetAddress.class).orElse(null);
 			int port = binder.bind("server.port", Integer.class).orElse(8080);
-			rejectSeparateManagementPort(binder, port);
 			SpringServerSettings.apply(binder, properties).forEach(logger::warn);
 			String sessionCookie = binder.bind("server.servlet.session.cookie.name", String.class).orElse(null);
-			return Master.forThisProcess(properties.toSettings(address, port, sessionCookie)).run();
+			PreforkSettings settings = properties.toSettings(address, port, sessionCookie)
+				.withManagement(ManagementPort.bind(binder, port));
+			return Master.forThisProcess(settings).run();
 		}
 		catch (PreforkException ex) {
 			logger.error(PreforkFailureAnalyzer.report(ex), (ex.getCause() != null) ? ex.getCause() : null);
@@ -52,21 +53,6 @@ final class MasterRunner {
 		catch (RuntimeException ex) {
 			logger.error("Prefork master failed", ex);
 			return 1;
-		}
-	}
-
-	// Every worker would try to bind the management port itself, and all but the first fail.
-	private static void rejectSeparateManagementPort(Binder binder, int port) {
-		Integer managementPort = binder.bind("management.server.port", Integer.class).orElse(null);
-		// As Spring Boot decides: 0 is a separate random port even when server.port is 0 too.
-		boolean separate = managementPort != null && managementPort != -1
-				&& (managementPort == 0 || managementPort != port);
-		if (separate) {
-			throw new InvalidPropertyException("management.server.port", managementPort,
-					"must be unset, -1 or equal to server.port: the prefork server does not support a separate "
-							+ "management port yet (serve the actuator on server.port, or use the master's own "
-							+ "status listener, server.prefork.status.*, for a port that answers even when "
-							+ "workers are stuck)");
 		}
 	}
 

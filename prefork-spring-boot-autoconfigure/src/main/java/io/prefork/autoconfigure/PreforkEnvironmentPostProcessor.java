@@ -15,7 +15,7 @@ import io.prefork.protocol.WorkerIdentity;
  * Tells the environment which prefork role this process has ({@code prefork.role}) and, in
  * a worker, who it is ({@code prefork.worker.slot}, {@code .generation}, {@code .pid},
  * {@code .dispatch}) and
- * which port the master listens on. Runs after the application's configuration is loaded
+ * which ports the master listens on. Runs after the application's configuration is loaded
  * and before logging starts, so the default log pattern can name the process.
  */
 public class PreforkEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
@@ -47,6 +47,10 @@ public class PreforkEnvironmentPostProcessor implements EnvironmentPostProcessor
 			properties.put("prefork.worker.pid", ProcessHandle.current().pid());
 			properties.put(DISPATCH, identity.dispatch().value());
 			properties.put("server.port", identity.port());
+			if (identity.managementPort() != 0) {
+				// The port the master bound, even for management.server.port=0.
+				properties.put("management.server.port", identity.managementPort());
+			}
 			label = "worker " + identity.slot();
 		}
 		environment.getPropertySources().addFirst(new MapPropertySource("prefork", properties));

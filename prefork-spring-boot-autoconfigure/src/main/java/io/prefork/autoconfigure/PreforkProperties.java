@@ -119,7 +119,8 @@ public class PreforkProperties {
 	 * Validate and map onto the engine's settings, with Tomcat's default session cookie.
 	 * @param address the address to listen on ({@code server.address}), or {@code null}
 	 * @param port the port to listen on ({@code server.port})
-	 * @return the settings
+	 * @return the settings, without a separate management port (see
+	 * {@link PreforkSettings#withManagement})
 	 * @throws InvalidPropertyException naming the first property with an unusable value
 	 */
 	public PreforkSettings toSettings(InetAddress address, int port) {
@@ -132,7 +133,8 @@ public class PreforkProperties {
 	 * @param port the port to listen on ({@code server.port})
 	 * @param sessionCookieName the session cookie's name
 	 * ({@code server.servlet.session.cookie.name}), or {@code null} for Tomcat's default
-	 * @return the settings
+	 * @return the settings, without a separate management port (see
+	 * {@link PreforkSettings#withManagement})
 	 * @throws InvalidPropertyException naming the first property with an unusable value
 	 */
 	public PreforkSettings toSettings(InetAddress address, int port, String sessionCookieName) {
@@ -149,7 +151,7 @@ public class PreforkProperties {
 						+ "workers with Spring Session instead");
 		return new PreforkSettings(address, port, workerCount, this.pool.toSettings(workerCount, processors),
 				this.dispatch, this.timeouts.toSettings(), this.worker.toSettings(), this.overload.toSettings(),
-				this.status.toSettings(), sessions(sessionCookieName));
+				this.status.toSettings(), sessions(sessionCookieName), null);
 	}
 
 	/**

@@ -85,6 +85,8 @@ public final class Master {
 
 	private Dispatcher dispatcher;
 
+	private ManagementDispatch management;
+
 	private Scoreboard scoreboard;
 
 	/** Scoreboard rows in use: a slot's current worker, its successor, or a retiring one. */
@@ -153,8 +155,9 @@ public final class Master {
 		StatusListener status = null;
 		try {
 			status = startStatusListener();
+			this.management = ManagementDispatch.open(this.settings, this.workers, new Failures());
 			logger.info("Prefork master pid " + ProcessHandle.current().pid() + " listening on " + host() + ":"
-					+ this.port + " with " + this.target + " workers (pool "
+					+ this.port + this.management.describe() + " with " + this.target + " workers (pool "
 					+ this.settings.pool().mode().name().toLowerCase(Locale.ROOT) + ", dispatch "
 					+ this.settings.dispatch().value() + ")");
 			logger.debug("Worker command line: " + this.launcher.argv());
@@ -162,6 +165,9 @@ public final class Master {
 		}
 		finally {
 			this.dispatcher.close();
+			if (this.management != null) {
+				this.management.stop();
+			}
 			killSurvivors();
 			if (status != null) {
 				status.close();
@@ -234,6 +240,7 @@ public final class Master {
 			}
 			maintainPool(now);
 			this.dispatcher.dispatch(now, this.poller.isReady(polled.listener()));
+			this.management.dispatch(now, this.poller.isReady(polled.management()));
 			publish();
 		}
 	}
@@ -244,6 +251,7 @@ public final class Master {
 		int wakeupIndex = this.poller.add(this.wakeup.readFd());
 		int listenerIndex = this.dispatcher.wantsListener(now) ? this.poller.add(this.dispatcher.listenerFd()) : -1;
 		int[] dispatcherIndices = this.dispatcher.register(this.poller);
+		int managementIndex = this.management.register(this.poller, now);
 		Map<WorkerProcess, Integer> channels = new HashMap<>();
 		for (WorkerProcess worker : this.workers.all()) {
 			if (worker.channel() != null) {
@@ -256,7 +264,7 @@ public final class Master {
 		catch (PosixException ex) {
 			throw new PreforkException("The master loop failed: " + ex.getMessage(), "Report this as a bug.", ex);
 		}
-		return new PollSet(wakeupIndex, listenerIndex, channels, dispatcherIndices);
+		return new PollSet(wakeupIndex, listenerIndex, channels, dispatcherIndices, managementIndex);
 	}
 
 	private int pollTimeoutMillis(long now) {
@@ -271,6 +279,7 @@ public final class Master {
 			next = Dispatcher.earlier(next, this.nextSpawnAt);
 		}
 		next = this.dispatcher.nextDeadline(next);
+		next = this.management.nextDeadline(next);
 		return (int) Math.max(0, TimeUnit.NANOSECONDS.toMillis(next - now + 999_999));
 	}
 
@@ -336,6 +345,7 @@ public final class Master {
 		}
 		this.stopping = true;
 		this.dispatcher.stop(now);
+		this.management.stop();
 		long deadline = now + patience.toNanos();
 		for (WorkerProcess worker : this.workers.all()) {
 			if (!worker.isStopRequested() || worker.deadline() - deadline > 0) {
@@ -399,6 +409,9 @@ public final class Master {
 	}
 
 	private void handleMessage(WorkerProcess worker, Message message, long now) {
+		if (this.management.handle(worker, message)) {
+			return;
+		}
 		if (message instanceof Message.Ready) {
 			workerReady(worker, now);
 		}
@@ -660,7 +673,7 @@ public final class Master {
 			return;
 		}
 		int row = freeRow();
-		WorkerIdentity identity = new WorkerIdentity(slot, this.generations[slot], this.port,
+		WorkerIdentity identity = new WorkerIdentity(slot, this.generations[slot], this.port, this.management.port(),
 				this.settings.dispatch(), row, this.scoreboard.file().toString());
 		try {
 			int pid = this.launcher.spawn(identity, pair[1].fd(), this.dispatcher.inheritedListenerFd());
@@ -770,7 +783,8 @@ public final class Master {
 
 	}
 
-	private record PollSet(int wakeup, int listener, Map<WorkerProcess, Integer> channels, int[] dispatcher) {
+	private record PollSet(int wakeup, int listener, Map<WorkerProcess, Integer> channels, int[] dispatcher,
+			int management) {
 	}
 
 }

@@ -7,11 +7,22 @@ package io.prefork.protocol;
 public sealed interface Message {
 
 	/**
-	 * Master to worker: here is a connection (its fd rides along the packet).
+	 * Master to worker: here is a connection (its fd rides along the packet) for one of the
+	 * worker's servers.
 	 *
 	 * @param connectionId the master's id for the connection
+	 * @param connector the server that serves it
 	 */
-	record Handoff(long connectionId) implements Message {
+	record Handoff(long connectionId, Connector connector) implements Message {
+
+		/**
+		 * A connection for the application's server.
+		 * @param connectionId the master's id for the connection
+		 */
+		public Handoff(long connectionId) {
+			this(connectionId, Connector.SERVER);
+		}
+
 	}
 
 	/**
@@ -34,8 +45,18 @@ public sealed interface Message {
 	 * Worker to master: Tomcat has taken the handed-over connection.
 	 *
 	 * @param connectionId the connection's id
+	 * @param connector the server it was handed to
 	 */
-	record Accepted(long connectionId) implements Message {
+	record Accepted(long connectionId, Connector connector) implements Message {
+
+		/**
+		 * About a connection of the application's server.
+		 * @param connectionId the connection's id
+		 */
+		public Accepted(long connectionId) {
+			this(connectionId, Connector.SERVER);
+		}
+
 	}
 
 	/**
@@ -43,8 +64,18 @@ public sealed interface Message {
 	 * or the client gave up), or the passed one was unusable.
 	 *
 	 * @param connectionId the connection's id
+	 * @param connector the server it was handed to
 	 */
-	record NotAccepted(long connectionId) implements Message {
+	record NotAccepted(long connectionId, Connector connector) implements Message {
+
+		/**
+		 * About a connection of the application's server.
+		 * @param connectionId the connection's id
+		 */
+		public NotAccepted(long connectionId) {
+			this(connectionId, Connector.SERVER);
+		}
+
 	}
 
 	/**
@@ -95,8 +126,18 @@ public sealed interface Message {
 	 * Worker to master: the connection is closed.
 	 *
 	 * @param connectionId the connection's id
+	 * @param connector the server it was handed to
 	 */
-	record Closed(long connectionId) implements Message {
+	record Closed(long connectionId, Connector connector) implements Message {
+
+		/**
+		 * About a connection of the application's server.
+		 * @param connectionId the connection's id
+		 */
+		public Closed(long connectionId) {
+			this(connectionId, Connector.SERVER);
+		}
+
 	}
 
 	/**

@@ -4,7 +4,9 @@ import java.nio.ByteBuffer;
 
 /**
  * Frames messages as one type byte followed by one big-endian long. Every frame is
- * {@link #FRAME_SIZE} bytes, so a short or long packet is a protocol error, not a guess.
+ * {@link #FRAME_SIZE} bytes, so a short or long packet is a protocol error, not a guess. The
+ * messages about a connection (hand-over, accepted, not accepted, closed) set
+ * {@link #MANAGEMENT_FLAG} in the type byte when the connection is the management server's.
  */
 public final class MessageCodec {
 
@@ -33,6 +35,9 @@ public final class MessageCodec {
 
 	private static final byte RETIRE = 11;
 
+	/** Marks a connection message as the management server's: {@link Connector#MANAGEMENT}. */
+	static final int MANAGEMENT_FLAG = 0x40;
+
 	private MessageCodec() {
 	}
 
@@ -44,22 +49,22 @@ public final class MessageCodec {
 	public static byte[] encode(Message message) {
 		ByteBuffer frame = ByteBuffer.allocate(FRAME_SIZE);
 		if (message instanceof Message.Handoff handoff) {
-			frame.put(HANDOFF).putLong(handoff.connectionId());
+			frame.put(type(HANDOFF, handoff.connector())).putLong(handoff.connectionId());
 		}
 		else if (message instanceof Message.Ready ready) {
 			frame.put(READY).putLong(ready.pid());
 		}
 		else if (message instanceof Message.Accepted accepted) {
-			frame.put(ACCEPTED).putLong(accepted.connectionId());
+			frame.put(type(ACCEPTED, accepted.connector())).putLong(accepted.connectionId());
 		}
 		else if (message instanceof Message.Closed closed) {
-			frame.put(CLOSED).putLong(closed.connectionId());
+			frame.put(type(CLOSED, closed.connector())).putLong(closed.connectionId());
 		}
 		else if (message instanceof Message.AcceptCommand command) {
 			frame.put(ACCEPT_COMMAND).putLong(command.connectionId());
 		}
 		else if (message instanceof Message.NotAccepted notAccepted) {
-			frame.put(NOT_ACCEPTED).putLong(notAccepted.connectionId());
+			frame.put(type(NOT_ACCEPTED, notAccepted.connector())).putLong(notAccepted.connectionId());
 		}
 		else if (message instanceof Message.Heartbeat heartbeat) {
 			frame.put(HEARTBEAT).putLong(heartbeat.requestsServed());
@@ -79,6 +84,10 @@ public final class MessageCodec {
 		return frame.array();
 	}
 
+	private static byte type(byte type, Connector connector) {
+		return (byte) ((connector == Connector.MANAGEMENT) ? (type | MANAGEMENT_FLAG) : type);
+	}
+
 	/**
 	 * Decode a frame.
 	 * @param bytes the buffer holding it
@@ -93,13 +102,20 @@ public final class MessageCodec {
 		ByteBuffer frame = ByteBuffer.wrap(bytes, 0, length);
 		byte type = frame.get();
 		long value = frame.getLong();
+		Connector connector = ((type & MANAGEMENT_FLAG) != 0) ? Connector.MANAGEMENT : Connector.SERVER;
+		Message connectionMessage = switch (type & ~MANAGEMENT_FLAG) {
+			case HANDOFF -> new Message.Handoff(value, connector);
+			case ACCEPTED -> new Message.Accepted(value, connector);
+			case NOT_ACCEPTED -> new Message.NotAccepted(value, connector);
+			case CLOSED -> new Message.Closed(value, connector);
+			default -> null;
+		};
+		if (connectionMessage != null) {
+			return connectionMessage;
+		}
 		return switch (type) {
-			case HANDOFF -> new Message.Handoff(value);
 			case READY -> new Message.Ready(value);
-			case ACCEPTED -> new Message.Accepted(value);
-			case CLOSED -> new Message.Closed(value);
 			case ACCEPT_COMMAND -> new Message.AcceptCommand(value);
-			case NOT_ACCEPTED -> new Message.NotAccepted(value);
 			case HEARTBEAT -> new Message.Heartbeat(value);
 			case REQUEST_TIMED_OUT -> new Message.RequestTimedOut(value);
 			case SHUTDOWN_REQUEST -> new Message.ShutdownRequest(value);

@@ -12,11 +12,14 @@ import io.prefork.DispatchMode;
  * @param slot the worker's slot in the pool (0-based, reused by its replacements)
  * @param generation how many workers the slot has had before this one
  * @param port the port the master listens on, which the worker reports as its own
+ * @param managementPort the separate management port the master listens on, which the
+ * worker's management server reports as its own, or {@code 0} for none
  * @param dispatch how the worker gets its connections
  * @param row the worker's row in the scoreboard
  * @param scoreboard the scoreboard file
  */
-public record WorkerIdentity(int slot, int generation, int port, DispatchMode dispatch, int row, String scoreboard) {
+public record WorkerIdentity(int slot, int generation, int port, int managementPort, DispatchMode dispatch, int row,
+		String scoreboard) {
 
 	/** The environment variable that carries the identity. */
 	public static final String ENVIRONMENT_VARIABLE = "PREFORK_WORKER";
@@ -24,10 +27,12 @@ public record WorkerIdentity(int slot, int generation, int port, DispatchMode di
 	/**
 	 * Encode for the environment variable.
 	 * @return e.g. {@code slot=1,generation=3,port=8080,dispatch=pass-fd,row=2,scoreboard=/tmp/x}
-	 * (the scoreboard path last, so it may hold any character but a newline)
+	 * (the scoreboard path last, so it may hold any character but a newline), with
+	 * {@code management-port=8081} after the port when there is one
 	 */
 	public String encode() {
-		return "slot=" + this.slot + ",generation=" + this.generation + ",port=" + this.port + ",dispatch="
+		return "slot=" + this.slot + ",generation=" + this.generation + ",port=" + this.port
+				+ ((this.managementPort != 0) ? ",management-port=" + this.managementPort : "") + ",dispatch="
 				+ this.dispatch.value() + ",row=" + this.row + ",scoreboard=" + this.scoreboard;
 	}
 
@@ -55,8 +60,10 @@ public record WorkerIdentity(int slot, int generation, int port, DispatchMode di
 			fields.put(pair[0].trim(), pair[1].trim());
 		}
 		try {
+			int managementPort = fields.containsKey("management-port") ? number(fields, "management-port") : 0;
 			return new WorkerIdentity(number(fields, "slot"), number(fields, "generation"), number(fields, "port"),
-					DispatchMode.of(required(fields, "dispatch")), number(fields, "row"), required(fields, "scoreboard"));
+					managementPort, DispatchMode.of(required(fields, "dispatch")), number(fields, "row"),
+					required(fields, "scoreboard"));
 		}
 		catch (IllegalArgumentException ex) {
 			throw new ProtocolException(ENVIRONMENT_VARIABLE + ": " + ex.getMessage());

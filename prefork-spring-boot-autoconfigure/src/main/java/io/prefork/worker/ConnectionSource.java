@@ -12,7 +12,8 @@ import io.prefork.protocol.ProtocolException;
 /**
  * Where a worker's connections come from in its dispatch mode: fds passed by the master
  * (pass-fd), or its own non-blocking accept on the inherited listening socket when the master
- * commands it (accept-on-command). In shared-accept Tomcat accepts by itself.
+ * commands it (accept-on-command). In shared-accept Tomcat accepts by itself. Connections of
+ * a separate management port are always passed by the master.
  */
 final class ConnectionSource {
 
@@ -31,15 +32,14 @@ final class ConnectionSource {
 	/**
 	 * Prepare the source for a mode, failing fast if this process cannot use it.
 	 * @param mode the dispatch mode
+	 * @param managementPort whether the master passes management connections too
 	 * @return the source
 	 * @throws PreforkException if the JVM or the inherited fds do not allow the mode
 	 */
-	static ConnectionSource forMode(DispatchMode mode) {
-		return switch (mode) {
-			case PASS_FD -> new ConnectionSource(mode, PassedSockets.probe(), null);
-			case ACCEPT_ON_COMMAND -> new ConnectionSource(mode, null, inheritedListener());
-			case SHARED_ACCEPT -> new ConnectionSource(mode, null, null);
-		};
+	static ConnectionSource forMode(DispatchMode mode, boolean managementPort) {
+		PassedSockets passedSockets = (mode == DispatchMode.PASS_FD || managementPort) ? PassedSockets.probe() : null;
+		ServerSocketChannel listener = (mode == DispatchMode.ACCEPT_ON_COMMAND) ? inheritedListener() : null;
+		return new ConnectionSource(mode, passedSockets, listener);
 	}
 
 	private static ServerSocketChannel inheritedListener() {
@@ -66,7 +66,8 @@ final class ConnectionSource {
 	 */
 	SocketChannel adopt(int fd) throws IOException {
 		if (this.passedSockets == null) {
-			throw new ProtocolException("a passed connection, but this worker's dispatch is " + this.mode.value());
+			throw new ProtocolException("a passed connection, but this worker's dispatch is " + this.mode.value()
+					+ " and it has no management port");
 		}
 		return this.passedSockets.adopt(fd);
 	}

@@ -17,6 +17,7 @@ import io.prefork.posix.ControlSocket;
 import io.prefork.posix.FileDescriptors;
 import io.prefork.posix.PosixException;
 import io.prefork.posix.ProcessSpawner;
+import io.prefork.protocol.Connector;
 import io.prefork.protocol.Message;
 import io.prefork.protocol.MessageCodec;
 import io.prefork.protocol.ProtocolException;
@@ -48,12 +49,13 @@ public final class Worker {
 
 	private final MasterGone masterGone;
 
-	private volatile ConnectionSink sink;
+	private final Map<Connector, ConnectionSink> sinks = new ConcurrentHashMap<>();
 
 	private volatile Consumer<ExitCause> retiring = (cause) -> {
 	};
 
-	private final Map<SocketChannel, Long> connectionIds = new ConcurrentHashMap<>();
+	/** Each connection given to a sink, with the report its close makes. */
+	private final Map<SocketChannel, Message.Closed> closeReports = new ConcurrentHashMap<>();
 
 	private final RequestWatch requests = new RequestWatch(this::publishRequests);
 
@@ -82,7 +84,8 @@ public final class Worker {
 	public static synchronized Worker start(WorkerIdentity identity, MasterGone masterGone) {
 		if (current == null) {
 			Worker worker = new Worker(identity, ControlSocket.adopt(ProcessSpawner.CHILD_CONTROL_FD),
-					ConnectionSource.forMode(identity.dispatch()), openScoreboard(identity), masterGone);
+					ConnectionSource.forMode(identity.dispatch(), identity.managementPort() != 0), openScoreboard(identity),
+					masterGone);
 			worker.daemon("control", worker::receiveLoop);
 			worker.daemon("heartbeat", worker::heartbeatLoop);
 			current = worker;
@@ -243,11 +246,13 @@ public final class Worker {
 	}
 
 	/**
-	 * Give this worker's connections to a server (the Tomcat endpoint, once it runs).
-	 * @param sink where connections go from now on
+	 * Give this worker's connections for one of its servers to that server (its Tomcat
+	 * endpoint, once it runs).
+	 * @param connector which server's connections
+	 * @param sink where they go from now on
 	 */
-	public void serveWith(ConnectionSink sink) {
-		this.sink = sink;
+	public void serveWith(Connector connector, ConnectionSink sink) {
+		this.sinks.put(connector, sink);
 	}
 
 	/**
@@ -256,9 +261,9 @@ public final class Worker {
 	 * @param connection the connection
 	 */
 	public void connectionClosed(SocketChannel connection) {
-		Long id = this.connectionIds.remove(connection);
-		if (id != null) {
-			report(new Message.Closed(id));
+		Message.Closed closed = this.closeReports.remove(connection);
+		if (closed != null) {
+			report(closed);
 		}
 	}
 
@@ -292,10 +297,10 @@ public final class Worker {
 	private void handle(ControlSocket.Received received) {
 		Message message = MessageCodec.decode(received.bytes(), received.bytes().length);
 		if (message instanceof Message.Handoff handoff && received.fd() >= 0) {
-			take(handoff.connectionId(), () -> this.source.adopt(received.fd()), received.fd());
+			take(handoff.connectionId(), handoff.connector(), () -> this.source.adopt(received.fd()), received.fd());
 		}
 		else if (message instanceof Message.AcceptCommand command && received.fd() < 0) {
-			take(command.connectionId(), this.source::accept, -1);
+			take(command.connectionId(), Connector.SERVER, this.source::accept, -1);
 		}
 		else if (message instanceof Message.Retire retire && received.fd() < 0) {
 			retire(retire.reason());
@@ -331,9 +336,9 @@ public final class Worker {
 	// Gives the connection straight to Tomcat on this thread, acknowledging it first (so the
 	// master never hears of its close before its acceptance), or tells the master there was
 	// none: a lost accept race or a client that already reset.
-	private void take(long connectionId, Connecting connecting, int fdToCloseOnFailure) {
+	private void take(long connectionId, Connector connector, Connecting connecting, int fdToCloseOnFailure) {
 		SocketChannel connection = null;
-		ConnectionSink target = this.sink;
+		ConnectionSink target = this.sinks.get(connector);
 		try {
 			connection = (target != null) ? connecting.connection() : null;
 		}
@@ -342,11 +347,11 @@ public final class Worker {
 		}
 		if (connection == null) {
 			FileDescriptors.close(fdToCloseOnFailure);
-			report(new Message.NotAccepted(connectionId));
+			report(new Message.NotAccepted(connectionId, connector));
 			return;
 		}
-		this.connectionIds.put(connection, connectionId);
-		report(new Message.Accepted(connectionId));
+		this.closeReports.put(connection, new Message.Closed(connectionId, connector));
+		report(new Message.Accepted(connectionId, connector));
 		if (!target.serve(connection)) {
 			connectionClosed(connection);
 		}

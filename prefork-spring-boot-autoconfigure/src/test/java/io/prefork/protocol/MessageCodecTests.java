@@ -19,7 +19,10 @@ class MessageCodecTests {
 				new Message.Accepted(7), new Message.Accepted(Long.MIN_VALUE), new Message.Closed(-1),
 				new Message.Closed(0), new Message.AcceptCommand(17), new Message.NotAccepted(Long.MAX_VALUE),
 				new Message.Heartbeat(123456), new Message.RequestTimedOut(2100), new Message.ShutdownRequest(3),
-				new Message.PoolCommand(Message.PoolCommand.RELOAD), new Message.Retire(4));
+				new Message.PoolCommand(Message.PoolCommand.RELOAD), new Message.Retire(4),
+				new Message.Handoff(5, Connector.MANAGEMENT),
+				new Message.Accepted(5, Connector.MANAGEMENT), new Message.NotAccepted(6, Connector.MANAGEMENT),
+				new Message.Closed(Long.MAX_VALUE, Connector.MANAGEMENT));
 	}
 
 	@ParameterizedTest
@@ -40,6 +43,31 @@ class MessageCodecTests {
 	void encodesTheValueBigEndianAfterTheTypeByte() {
 		assertThat(MessageCodec.encode(new Message.Handoff(0x0102030405060708L)))
 			.isEqualTo(new byte[] { 1, 1, 2, 3, 4, 5, 6, 7, 8 });
+	}
+
+	@Test
+	void connectionMessagesDefaultToTheApplicationsServer() {
+		assertThat(new Message.Handoff(1).connector()).isEqualTo(Connector.SERVER);
+		assertThat(new Message.Accepted(1).connector()).isEqualTo(Connector.SERVER);
+		assertThat(new Message.NotAccepted(1).connector()).isEqualTo(Connector.SERVER);
+		assertThat(new Message.Closed(1).connector()).isEqualTo(Connector.SERVER);
+	}
+
+	@Test
+	void marksAManagementConnectionInTheTypeByte() {
+		assertThat(MessageCodec.encode(new Message.Handoff(0x0102030405060708L, Connector.MANAGEMENT)))
+			.isEqualTo(new byte[] { 0x41, 1, 2, 3, 4, 5, 6, 7, 8 });
+		assertThat(MessageCodec.encode(new Message.Closed(9, Connector.MANAGEMENT))[0]).isEqualTo((byte) 0x44);
+		assertThat(MessageCodec.encode(new Message.Closed(9, Connector.SERVER))[0]).isEqualTo((byte) 4);
+	}
+
+	@ParameterizedTest
+	@ValueSource(bytes = { 0x42, 0x45, 0x47, 0x4a, 0x40 })
+	void rejectsTheManagementFlagOnAMessageThatIsNotAboutAConnection(byte type) {
+		byte[] frame = MessageCodec.encode(new Message.Heartbeat(3));
+		frame[0] = type;
+		assertThatExceptionOfType(ProtocolException.class).isThrownBy(() -> MessageCodec.decode(frame, frame.length))
+			.withMessage("unknown message type " + type);
 	}
 
 	@Test

@@ -11,21 +11,29 @@ class WorkerIdentityTests {
 
 	@Test
 	void encodesAsNameValuePairs() {
-		assertThat(new WorkerIdentity(1, 3, 8080, DispatchMode.ACCEPT_ON_COMMAND, 2, "/tmp/p/scoreboard").encode())
+		assertThat(new WorkerIdentity(1, 3, 8080, 0, DispatchMode.ACCEPT_ON_COMMAND, 2, "/tmp/p/scoreboard").encode())
 			.isEqualTo("slot=1,generation=3,port=8080,dispatch=accept-on-command,row=2,scoreboard=/tmp/p/scoreboard");
 	}
 
 	@Test
 	void parsesWhatItEncodes() {
-		WorkerIdentity identity = new WorkerIdentity(12, 345, 65535, DispatchMode.SHARED_ACCEPT, 7,
+		WorkerIdentity identity = new WorkerIdentity(12, 345, 65535, 0, DispatchMode.SHARED_ACCEPT, 7,
 				"/tmp/a dir, with=odd characters/scoreboard");
+		assertThat(WorkerIdentity.parse(identity.encode())).isEqualTo(identity);
+	}
+
+	@Test
+	void carriesASeparateManagementPort() {
+		WorkerIdentity identity = new WorkerIdentity(0, 0, 8080, 8081, DispatchMode.PASS_FD, 0, "/s");
+		assertThat(identity.encode())
+			.isEqualTo("slot=0,generation=0,port=8080,management-port=8081,dispatch=pass-fd,row=0,scoreboard=/s");
 		assertThat(WorkerIdentity.parse(identity.encode())).isEqualTo(identity);
 	}
 
 	@Test
 	void parsesFieldsInAnyOrderAndToleratesSpaces() {
 		assertThat(WorkerIdentity.parse(" port = 9000 ,dispatch=pass-fd,row=1,slot=0, generation=2,scoreboard=/s"))
-			.isEqualTo(new WorkerIdentity(0, 2, 9000, DispatchMode.PASS_FD, 1, "/s"));
+			.isEqualTo(new WorkerIdentity(0, 2, 9000, 0, DispatchMode.PASS_FD, 1, "/s"));
 	}
 
 	@Test

@@ -60,17 +60,6 @@ class PreforkLifecycleIT {
 		}
 	}
 
-	@Test
-	void aSeparateManagementPortIsRefusedWithAClearMessageBeforeAnyWorkerStarts() throws Exception {
-		try (PreforkServer server = PreforkServer.startWithoutWaiting("--management.server.port=0")) {
-			assertThat(server.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
-			assertThat(server.process().exitValue()).isEqualTo(1);
-			assertThat(server.output()).contains("APPLICATION FAILED TO START")
-				.contains("Invalid value '0' for property 'management.server.port'")
-				.doesNotContain("Spawned worker");
-		}
-	}
-
 	// A worker maps the scoreboard, so its memory map names the file.
 	private static Path mappedScoreboard(long workerPid) throws IOException {
 		for (String line : Files.readAllLines(Path.of("/proc/" + workerPid + "/maps"))) {

@@ -10,22 +10,27 @@ import java.util.concurrent.Semaphore;
 import org.apache.tomcat.util.net.NioEndpoint;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 
+import io.prefork.protocol.Connector;
 import io.prefork.worker.Worker;
 
 /**
  * A {@link NioEndpoint} that binds nothing: the worker's control thread registers the
- * connections the master hands over, and every connection's close is reported back so the
- * master knows how busy this worker is. Everything else (poller, keep-alive, TLS, HTTP/2
+ * connections the master hands over for this endpoint's server (the application's or the
+ * management server), and every connection's close is reported back so the master knows
+ * how busy this worker is. Everything else (poller, keep-alive, TLS, HTTP/2
  * upgrade) is Tomcat's own.
  */
 class HandoffEndpoint extends NioEndpoint {
 
 	private final Worker worker;
 
+	private final Connector connector;
+
 	private final Semaphore acceptorReleased = new Semaphore(0);
 
-	HandoffEndpoint(Worker worker) {
+	HandoffEndpoint(Worker worker, Connector connector) {
 		this.worker = worker;
+		this.connector = connector;
 		// Tomcat removes a connection from this map exactly once, when it closes it.
 		this.connections = new ConcurrentHashMap<>() {
 
@@ -45,7 +50,7 @@ class HandoffEndpoint extends NioEndpoint {
 	public void bind() throws Exception {
 		setStopLatch(new CountDownLatch(1));
 		initialiseSsl();
-		this.worker.serveWith(this::serve);
+		this.worker.serveWith(this.connector, this::serve);
 	}
 
 	/**

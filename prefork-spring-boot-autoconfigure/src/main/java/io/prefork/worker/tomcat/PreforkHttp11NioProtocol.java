@@ -2,6 +2,7 @@ package io.prefork.worker.tomcat;
 
 import org.apache.coyote.http11.Http11NioProtocol;
 
+import io.prefork.protocol.Connector;
 import io.prefork.worker.Worker;
 
 /**
@@ -15,7 +16,11 @@ public class PreforkHttp11NioProtocol extends Http11NioProtocol {
 	 * Create the protocol for this worker process.
 	 */
 	public PreforkHttp11NioProtocol() {
-		super(new HandoffEndpoint(Worker.current()));
+		this(Connector.SERVER);
+	}
+
+	PreforkHttp11NioProtocol(Connector connector) {
+		super(new HandoffEndpoint(Worker.current(), connector));
 	}
 
 	@Override
