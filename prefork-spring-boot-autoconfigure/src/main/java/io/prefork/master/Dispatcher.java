@@ -246,12 +246,7 @@ abstract class Dispatcher {
 					: worker.channel().trySend(frame);
 		}
 		catch (PosixException ex) {
-			if (ex.peerGone()) {
-				this.failures.channelLost(worker, now);
-			}
-			else {
-				this.failures.kill(worker, now, "cannot hand over a connection (" + ex.getMessage() + ")");
-			}
+			this.failures.handOverFailed(worker, now, ex, "a connection");
 			return false;
 		}
 	}

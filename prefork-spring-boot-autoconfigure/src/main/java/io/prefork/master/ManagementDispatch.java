@@ -272,12 +272,7 @@ final class ManagementDispatch {
 			return worker.channel().trySendWithFd(frame, frame.length, connection);
 		}
 		catch (PosixException ex) {
-			if (ex.peerGone()) {
-				this.failures.channelLost(worker, now);
-			}
-			else {
-				this.failures.kill(worker, now, "cannot hand over a management connection (" + ex.getMessage() + ")");
-			}
+			this.failures.handOverFailed(worker, now, ex, "a management connection");
 			return false;
 		}
 	}
