@@ -1,5 +1,6 @@
 package io.prefork.master;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -14,6 +15,7 @@ import io.prefork.pool.AdmissionDecision;
 import io.prefork.posix.FileDescriptors;
 import io.prefork.posix.ListeningSocket;
 import io.prefork.posix.Poller;
+import io.prefork.posix.PosixException;
 import io.prefork.scoreboard.PoolCounters;
 import io.prefork.protocol.Message;
 import io.prefork.protocol.MessageCodec;
@@ -46,6 +48,21 @@ final class PassFdDispatcher extends Dispatcher {
 			ListeningSocket listener, PoolCounters counters) {
 		super(settings, workers, failures, listener, counters);
 		this.peeker = settings.sessions().sticky() ? new SessionPeeker(settings, counters) : null;
+		if (this.peeker != null) {
+			deferAcceptUntilData(listener, settings.sessions().peekTimeout());
+		}
+	}
+
+	// A connection accepted with its request head already there is routed in the same turn;
+	// without this, most would need a second poll for the head that follows the handshake.
+	private static void deferAcceptUntilData(ListeningSocket listener, Duration peekTimeout) {
+		try {
+			listener.deferAccept((int) Math.max(1, (peekTimeout.toMillis() + 999) / 1000));
+		}
+		catch (PosixException ex) {
+			logger.warn("Cannot defer accepts until data arrives (" + ex.getMessage()
+					+ "); sticky sessions wait for request heads in the master instead");
+		}
 	}
 
 	private AdmissionDecision admission() {

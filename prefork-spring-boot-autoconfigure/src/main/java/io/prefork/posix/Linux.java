@@ -30,6 +30,10 @@ final class Linux {
 
 	static final int IPPROTO_IPV6 = 41;
 
+	static final int IPPROTO_TCP = 6;
+
+	static final int TCP_DEFER_ACCEPT = 9;
+
 	static final int IPV6_V6ONLY = 26;
 
 	static final int MSG_PEEK = 0x2;

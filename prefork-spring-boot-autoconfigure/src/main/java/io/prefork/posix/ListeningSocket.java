@@ -85,6 +85,17 @@ public final class ListeningSocket implements AutoCloseable {
 	}
 
 	/**
+	 * Have the kernel hold each new connection until its first bytes arrive, or for about
+	 * this long (Linux {@code TCP_DEFER_ACCEPT}, as Apache's {@code AcceptFilter} and nginx's
+	 * {@code deferred} use), so that an accepted connection usually has its request waiting.
+	 * @param seconds how long at most
+	 * @throws PosixException if the option cannot be set
+	 */
+	public void deferAccept(int seconds) throws PosixException {
+		setOption(this.fd, Linux.IPPROTO_TCP, Linux.TCP_DEFER_ACCEPT, seconds);
+	}
+
+	/**
 	 * Accept one pending connection.
 	 * @return the connection's fd (non-blocking, close-on-exec), or {@code -1} when none is
 	 * pending or the client gave up before it was accepted
