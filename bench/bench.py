@@ -86,7 +86,7 @@ SCENARIOS = (
     # The master's dispatch capacity: trivial handler, a new connection per request, more
     # connections. Against A2 (and B as the direct-Tomcat reference).
     Scenario("dispatch", "dispatch capacity: Connection: close GET /hello -c64", "/hello", 64,
-             close=True, only=("A2", "B")),
+             close=True, only=("A2", "A2 unsticky", "B")),
 )
 
 
@@ -418,6 +418,10 @@ def start_targets(jar: Path, tmp: Path) -> list[Target]:
                               jar, tmp, [], default_workers),
         lambda: start_prefork("A2", f"prefork, --server.prefork.workers={NPROC} (number of cores)",
                               jar, tmp, [f"--server.prefork.workers={NPROC}"], NPROC),
+        # A2 without the master's look at each new connection's head (sticky sessions).
+        lambda: start_prefork("A2 unsticky", f"as A2, --server.prefork.sticky-sessions=false", jar, tmp,
+                              [f"--server.prefork.workers={NPROC}", "--server.prefork.sticky-sessions=false"],
+                              NPROC),
         lambda: start_nginx_pool(jar, tmp, NPROC),
     ]
     for mode in DISPATCH_MODES:
@@ -807,7 +811,7 @@ def prefork_section(targets: list[Target], summary: dict, starts: dict, recovery
                  f"({', '.join(fmt(t, 2) for t in times)} s). Meanwhile a probe sent `GET /hello` on a new "
                  f"connection every 20 ms: {probes_ok} answered 200, {probes_failed} failed"
                  + (": " + "; ".join(failure_detail[:5]) if failure_detail else "") + ".")
-    for name in ("A2",):
+    for name in ("A2", "A2 unsticky"):
         d, b = summary.get((name, "dispatch")), summary.get(("B", "dispatch"))
         if d:
             lines.append(f"- **Dispatch capacity** ({name}, connection-per-request `/hello`, -c64): "
@@ -816,7 +820,8 @@ def prefork_section(targets: list[Target], summary: dict, starts: dict, recovery
                          f"errors {error_text(d)}; the master spent **{fmt(d['master_us'], 1)} µs CPU per "
                          f"connection** (utime+stime of the master pid from /proc/<pid>/stat around the run, "
                          f"÷ requests completed; 10 ms clock-tick resolution).")
-    for name, key in [(t.name, "hello-close") for t in targets if t.prefork] + [("A2", "dispatch")]:
+    for name, key in ([(t.name, "hello-close") for t in targets if t.prefork]
+                      + [("A2", "dispatch"), ("A2 unsticky", "dispatch")]):
         s = summary.get((name, key))
         if s:
             busy = sorted(((v, k) for k, v in s["master_threads"].items() if v and v >= 0.5), reverse=True)
