@@ -162,6 +162,7 @@ public final class Master {
 		}
 		finally {
 			this.dispatcher.close();
+			this.launcher.close();
 			killSurvivors();
 			if (status != null) {
 				status.close();
@@ -280,7 +281,9 @@ public final class Master {
 			WorkerProcess worker = this.workers.remove(reaped.pid());
 			ExitStatus status = ExitStatus.fromWaitStatus(reaped.status());
 			if (worker == null) {
-				logger.warn("Reaped unknown child pid " + reaped.pid() + ": " + status.describe());
+				if (!this.launcher.reaped(reaped.pid(), reaped.status())) {
+					logger.warn("Reaped unknown child pid " + reaped.pid() + ": " + status.describe());
+				}
 				continue;
 			}
 			workerExited(worker, status, now);
