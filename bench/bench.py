@@ -922,6 +922,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["coldstart"]:
+        import coldstart
+        return coldstart.main(argv[1:])
     args = parse_args(argv)
     started_at, t0 = dt.datetime.now(), time.monotonic()
     install_signal_handlers()
