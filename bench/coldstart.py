@@ -15,12 +15,14 @@ Writes bench/results/coldstart-<timestamp>.md and prints it. Every process is st
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 import statistics
 import subprocess
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import bench as b
@@ -92,6 +94,21 @@ def follow(proc, log_path: Path, wanted: int, samples: list, seen: set, timeout:
         time.sleep(0.02)
 
 
+def cpu_work(port: int) -> float | None:
+    """Work done per 50 ms of request CPU time on /cpu (loop iterations; more is faster code),
+    after 200 warm-up requests so that the JIT compilers have done their part."""
+    spins = []
+    for i in range(215):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/cpu?ms={50 if i >= 200 else 5}",
+                                        timeout=30) as response:
+                if i >= 200:
+                    spins.append(json.loads(response.read())["spins"])
+        except (OSError, ValueError, KeyError):
+            pass
+    return statistics.median(spins) if spins else None
+
+
 def stop(proc) -> None:
     proc.terminate()
     try:
@@ -130,6 +147,7 @@ def measure_step(step, jars: dict, tmp: Path, index: int, recovery_kills: int) -
         time.sleep(2)
         workers = [p for p in b.children(proc.pid) if p in seen]
         result["pss"] = [v for v in (pss_mb(p) for p in workers) if v is not None]
+        result["spins"] = cpu_work(port)
         for i in range(KILLS):
             victim = min(workers, key=lambda pid: int(b.proc_start_time(pid) or 0))
             subprocess.run(["kill", "-9", str(victim)], check=False)
@@ -156,15 +174,19 @@ def render(results: list[dict], machine: list[str], started_at, seconds: float) 
              f"`bench/run coldstart`, {seconds / 60:.1f} min. Each step: {WORKERS} workers started one at a time, "
              f"then {KILLS} killed and replaced one at a time ({WORKERS + KILLS} starts); medians. Wall = spawn → "
              "ready as the master logs it; CPU = the worker's user + system time when it became ready; PSS with "
-             f"{WORKERS} workers ready (shared pages split between the processes that map them).", "",
+             f"{WORKERS} workers ready (shared pages split between the processes that map them); `/cpu` work = "
+             "loop iterations the sample's /cpu endpoint gets through in 50 ms of CPU time after 200 warm-up "
+             "requests (higher is faster code: it shows what the JIT settings cost a CPU-bound request).", "",
              "## Machine", "", "| | |", "|---|---|"] + machine + [
              "", "## Spawn → ready and memory per worker", "",
-             "| step | wall (s) | CPU (s) | PSS per worker (MB) | load average at start | samples wall / CPU |",
-             "|---|---:|---:|---:|---|---|"]
+             "| step | wall (s) | CPU (s) | PSS per worker (MB) | `/cpu` work per 50 ms | load average at start "
+             "| samples wall / CPU |",
+             "|---|---:|---:|---:|---:|---|---|"]
     for r in results:
         walls = [s["wall"] for s in r["samples"]]
         cpus = [s["cpu"] for s in r["samples"]]
-        lines.append(f"| {r['name']} | {med(walls)} | {med(cpus)} | {med(r.get('pss', []))} | {r['load']} | "
+        lines.append(f"| {r['name']} | {med(walls)} | {med(cpus)} | {med(r.get('pss', []))} | "
+                     f"{r['spins'] if r.get('spins') else 'n/a'} | {r['load']} | "
                      f"{', '.join(f'{w:.1f}' for w in walls)} / "
                      f"{', '.join(f'{c:.1f}' for c in cpus if c is not None)} |")
     for r in results:

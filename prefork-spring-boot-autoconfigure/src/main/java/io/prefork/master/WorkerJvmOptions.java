@@ -21,10 +21,10 @@ final class WorkerJvmOptions {
 
 	/**
 	 * Defaults for workers. Not {@code -XX:TieredStopAtLevel=1}: it halves start-up CPU but
-	 * leaves only the C1 compiler, which did 35–40% less work per CPU second on the sample's
-	 * {@code /cpu} loop than C2 (see the README's performance section); a worker lives much
-	 * longer than it starts. Not {@code -XX:ReservedCodeCacheSize}: a code cache that fills up
-	 * turns the JIT compiler off for good, and reserved space costs no memory.
+	 * leaves only the C1 compiler, whose code got through 35–65% less work per CPU second on
+	 * the sample's {@code /cpu} loop than C2's (bench/results/coldstart-*.md); a worker
+	 * lives much longer than it starts. Not {@code -XX:ReservedCodeCacheSize}: a code cache
+	 * that fills up turns the JIT compiler off for good, and reserved space costs no memory.
 	 */
 	private static final List<Default> DEFAULTS = List.of(
 			// The serial collector: no GC threads and the smallest footprint, for a JVM that

@@ -98,7 +98,12 @@ final class PreforkServer implements AutoCloseable {
 			settings.put(argument.substring(0, argument.indexOf('=')), argument);
 		}
 		List<String> command = new ArrayList<>(List.of(javaExecutable(), "-XX:TieredStopAtLevel=1",
-				"-XX:+UseSerialGC", "-Xmx128m", "-jar", jar.toString()));
+				"-XX:+UseSerialGC", "-Xmx128m"));
+		if (Boolean.getBoolean("sample.aot")) {
+			// The jar was built with the 'aot' profile: run it as Spring AOT applications run.
+			command.add("-Dspring.aot.enabled=true");
+		}
+		command.addAll(List.of("-jar", jar.toString()));
 		command.addAll(settings.values());
 		return command;
 	}
