@@ -48,6 +48,8 @@ STEPS = [
 
 WORKERS = 3
 KILLS = 2
+DEFAULTS_STEP = 3          # the product's defaults: pool recovery is measured there
+RECOVERY_KILLS = 3
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -215,7 +217,7 @@ def main(argv: list[str]) -> int:
     results, ok = [], False
     try:
         for index, step in enumerate(STEPS):
-            results.append(measure_step(step, jars, tmp, index, 3 if index == 3 else 0))
+            results.append(measure_step(step, jars, tmp, index, RECOVERY_KILLS if index == DEFAULTS_STEP else 0))
         machine = b.machine_description(fat)
         ok = True
     finally:
