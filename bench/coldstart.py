@@ -9,6 +9,8 @@ ready, each worker's PSS (/proc/<pid>/smaps_rollup). Steps that use the class-da
 master run beforehand that trains it. Finally, for the last step, the pool recovery time after
 kill -9 of a worker while /hello is probed every 20 ms (light load).
 
+Options: --only=I,J (run those steps only, numbered from 0), --build-aot (rebuild the AOT jar,
+sample-app's `aot` profile; built anyway when missing), --build, --keep-temp.
 Writes bench/results/coldstart-<timestamp>.md and prints it. Every process is stopped by pid.
 """
 
@@ -33,7 +35,8 @@ ARCHIVE_DONE = re.compile(r"Class-data archive \S+ ready|Workers start without a
 NO_CDS = "--server.prefork.worker.cds.enabled=false"
 NO_DEFAULTS = "--server.prefork.worker.jvm-defaults=false"
 
-# name, jar layout ("fat" or "extracted"), master JVM options, arguments, trains an archive first
+# name, jar layout ("fat", "extracted" or "aot": extracted AOT build), master JVM options, arguments,
+# trains an archive first
 STEPS = [
     ("`java -jar` fat jar, JVM defaults", "fat", [], [NO_DEFAULTS, NO_CDS], False),
     ("extracted jar (`-Djarmode=tools extract`)", "extracted", [], [NO_DEFAULTS, NO_CDS], False),
@@ -44,7 +47,11 @@ STEPS = [
     ("  for comparison: + archive mapped at its base address (-XX:ArchiveRelocationMode=0)", "extracted", [],
      ["--server.prefork.worker.jvm-options=-XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"], True),
     ("  for comparison: fat jar with automatic AppCDS", "fat", [], [], True),
+    ("+ Spring AOT (the `aot` build, -Dspring.aot.enabled=true)", "aot", ["-Dspring.aot.enabled=true"], [], True),
+    ("  for comparison: + Spring AOT + C1 only", "aot", ["-Dspring.aot.enabled=true"],
+     ["--server.prefork.worker.jvm-options=-XX:TieredStopAtLevel=1"], True),
 ]
+AOT_JAR = b.JAR.with_name(b.JAR.stem + "-aot.jar")
 
 WORKERS = 3
 KILLS = 2
@@ -213,11 +220,21 @@ def main(argv: list[str]) -> int:
     subprocess.run(["java", "-Djarmode=tools", "-jar", str(fat), "extract", "--destination", str(tmp / "extracted")],
                    check=True, capture_output=True)
     jars = {"fat": fat, "extracted": tmp / "extracted" / b.JAR.name}
+    if "--build-aot" in argv or not AOT_JAR.exists():
+        b.log("building the AOT jar (mvn -q -B -pl sample-app -am package -Paot -DskipTests)")
+        subprocess.run(["mvn", "-q", "-B", "-pl", "sample-app", "-am", "package", "-Paot", "-DskipTests"],
+                       cwd=b.ROOT, check=True)
+    subprocess.run(["java", "-Djarmode=tools", "-jar", str(AOT_JAR), "extract", "--destination", str(tmp / "aot")],
+                   check=True, capture_output=True)
+    jars["aot"] = tmp / "aot" / AOT_JAR.name
+    only = next((set(map(int, a.split("=", 1)[1].split(","))) for a in argv if a.startswith("--only=")), None)
     b.log(f"temp dir {tmp}")
     results, ok = [], False
     try:
         for index, step in enumerate(STEPS):
-            results.append(measure_step(step, jars, tmp, index, RECOVERY_KILLS if index == DEFAULTS_STEP else 0))
+            if only is None or index in only:
+                results.append(measure_step(step, jars, tmp, index,
+                                            RECOVERY_KILLS if index == DEFAULTS_STEP else 0))
         machine = b.machine_description(fat)
         ok = True
     finally:

@@ -9,9 +9,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
-
 import io.prefork.PreforkException;
 import io.prefork.PreforkSettings;
 import io.prefork.posix.PosixException;
@@ -24,9 +21,6 @@ import io.prefork.protocol.WorkerIdentity;
  */
 class WorkerLauncher {
 
-	private static final Log logger = LogFactory.getLog(WorkerLauncher.class);
-
-	private static final String SPRING_AOT = "spring.aot.enabled";
 
 	private final WorkerCommandLine commandLine;
 
@@ -56,16 +50,7 @@ class WorkerLauncher {
 					"Run the application on Linux with a JDK that reports its command (ProcessHandle.Info).", null));
 		List<String> own = ownCommandLine();
 		List<String> inherited = inheritedJvmOptions(own);
-		List<String> workerOptions = new ArrayList<>(WorkerJvmOptions.of(settings.worker(), inherited));
-		if (Boolean.getBoolean(SPRING_AOT)) {
-			// Conditions are evaluated when the AOT context is generated, at build time, where
-			// no process is a worker: the generated context lacks the worker's configuration
-			// and its Tomcat would bind the master's port.
-			logger.warn("Workers run without Spring AOT (-D" + SPRING_AOT + "=false): the prefork worker "
-					+ "configuration depends on the process's role, which an application context generated at "
-					+ "build time cannot know");
-			workerOptions.add(0, "-D" + SPRING_AOT + "=false");
-		}
+		List<String> workerOptions = WorkerJvmOptions.of(settings.worker(), inherited);
 		WorkerCommandLine commandLine = WorkerCommandLine.build(own, java, workerOptions);
 		return new WorkerLauncher(commandLine, ClassDataSharing.create(settings.worker().cds(), commandLine, inherited,
 				System.getProperty("java.class.path", "")));

@@ -7,20 +7,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The sample app built with Spring AOT ({@code process-aot}) and started with
- * {@code -Dspring.aot.enabled=true}: the master starts, and its workers, which cannot use
- * the context generated at build time yet, start without it and serve.
+ * {@code -Dspring.aot.enabled=true}: workers inherit the option, run the context generated
+ * at build time, and serve, the pool's endpoint included.
  */
 @EnabledIfSystemProperty(named = "sample.aot", matches = "true",
 		disabledReason = "needs the AOT build: mvn -pl sample-app -am verify -Paot")
 class SpringAotIT {
 
 	@Test
-	void workersOfAnAotBuildStartWithoutAotAndServe() throws Exception {
+	void workersRunTheAotContextAndServe() throws Exception {
 		try (PreforkServer server = PreforkServer.start()) {
 			server.awaitWorkersReady(2);
-			assertThat(server.output()).contains("Workers run without Spring AOT (-Dspring.aot.enabled=false)")
-				.doesNotContain("APPLICATION FAILED TO START");
+			assertThat(server.countInOutput("Starting AOT-processed SampleApplication")).as("AOT workers")
+				.isEqualTo(2);
+			assertThat(server.output()).doesNotContain("APPLICATION FAILED TO START");
 			assertThat(RawHttp.getOnce(server.port(), "/hello").status()).isEqualTo(200);
+			RawHttp.Response pool = RawHttp.getOnce(server.port(), "/actuator/prefork");
+			assertThat(pool.status()).isEqualTo(200);
+			assertThat(pool.body()).contains("\"state\":\"idle\"");
+			assertThat(RawHttp.getOnce(server.port(), "/actuator/health").body()).contains("prefork");
 		}
 	}
 
