@@ -21,8 +21,8 @@ final class WorkerJvmOptions {
 
 	/**
 	 * Defaults for workers. Not {@code -XX:TieredStopAtLevel=1}: it halves start-up CPU but
-	 * leaves only the C1 compiler, whose code got through 35–65% less work per CPU second on
-	 * the sample's {@code /cpu} loop than C2's (bench/results/coldstart-*.md); a worker
+	 * leaves only the C1 compiler, whose code got through a third to two thirds less work per
+	 * CPU second on the sample's {@code /cpu} loop than C2's (bench/results/coldstart-*.md); a worker
 	 * lives much longer than it starts. Not {@code -XX:ReservedCodeCacheSize}: a code cache
 	 * that fills up turns the JIT compiler off for good, and reserved space costs no memory.
 	 */
