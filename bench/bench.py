@@ -311,6 +311,8 @@ def start_jvm(target: Target, jar: Path, port: int, extra: list[str], tmp: Path,
 def start_prefork(name: str, description: str, jar: Path, tmp: Path, extra: list[str],
                   workers: int) -> Target:
     target = Target(name, description, prefork=True, port=free_port(), workers=workers)
+    # Class-data archives (on by default) go to the temp dir, not to ~/.cache/prefork.
+    extra = [f"--server.prefork.worker.cds.directory={tmp / 'cds'}"] + extra
     target.master = start_jvm(target, jar, target.port, extra, tmp, name.replace(" ", "_"))
     return target
 
@@ -927,6 +929,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["coldstart"]:
+        import coldstart
+        return coldstart.main(argv[1:])
     args = parse_args(argv)
     started_at, t0 = dt.datetime.now(), time.monotonic()
     install_signal_handlers()

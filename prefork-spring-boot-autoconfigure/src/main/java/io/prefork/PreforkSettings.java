@@ -1,6 +1,7 @@
 package io.prefork;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -107,9 +108,32 @@ public record PreforkSettings(InetAddress address, int port, int workers, Pool p
 	 * @param maxRssBytes resident memory above which a worker is recycled, {@code 0} for no
 	 * limit
 	 * @param maxAge age after which a worker is recycled, or {@code null} for none
+	 * @param jvmDefaults whether workers get the JVM options for small, fast-starting
+	 * processes (each only where no option of its kind is set already)
+	 * @param maxHeapBytes the workers' maximum heap ({@code -Xmx}), {@code 0} for the JVM's
+	 * default
+	 * @param cds the class-data archive that workers start from
 	 */
 	public record Worker(int threads, int maxConnections, List<String> jvmOptions, long maxRequests,
-			long maxRequestsJitter, long maxRssBytes, Duration maxAge) {
+			long maxRequestsJitter, long maxRssBytes, Duration maxAge, boolean jvmDefaults, long maxHeapBytes,
+			Cds cds) {
+	}
+
+	/**
+	 * Application class-data sharing (AppCDS) for workers.
+	 *
+	 * @param enabled whether the master trains an archive and starts workers from it
+	 * @param directory where archives are kept
+	 */
+	public record Cds(boolean enabled, Path directory) {
+
+		/**
+		 * The system property that marks the JVM training an archive: it runs the
+		 * application as an ordinary one (neither master nor worker) until its context is
+		 * refreshed.
+		 */
+		public static final String TRAINING_PROPERTY = "prefork.cds.training";
+
 	}
 
 	/**

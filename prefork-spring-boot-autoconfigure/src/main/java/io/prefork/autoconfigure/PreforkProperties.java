@@ -1,6 +1,7 @@
 package io.prefork.autoconfigure;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -23,6 +24,9 @@ public class PreforkProperties {
 
 	/** The most workers a pool may have. */
 	private static final int MAX_WORKERS = 1024;
+
+	/** The smallest worker heap accepted. */
+	private static final long MIN_HEAP_MEGABYTES = 16;
 
 	/** A bound on request counts that keeps limit plus jitter far from overflow. */
 	private static final long MAX_REQUESTS = 1_000_000_000_000L;
@@ -312,6 +316,20 @@ public class PreforkProperties {
 		private String jvmOptions = "";
 
 		/**
+		 * Whether workers get JVM options for small, fast-starting processes (the serial
+		 * garbage collector, 512 KB thread stacks, a 64 MB initial heap), each only where no
+		 * option of its kind is set in jvm-options, on the master's command line or in
+		 * JDK_JAVA_OPTIONS / JAVA_TOOL_OPTIONS.
+		 */
+		private boolean jvmDefaults = true;
+
+		/**
+		 * Maximum heap of each worker (-Xmx); unset for the JVM's default (a quarter of the
+		 * memory), or what the master's command line or jvm-options say.
+		 */
+		private DataSize maxHeap;
+
+		/**
 		 * Number of requests after which a worker is recycled (replaced, then retired
 		 * gracefully); 0 for never.
 		 */
@@ -332,6 +350,8 @@ public class PreforkProperties {
 		 * Age after which a worker is recycled; unset for no limit.
 		 */
 		private Duration maxAge;
+
+		private final Cds cds = new Cds();
 
 		public int getThreads() {
 			return this.threads;
@@ -355,6 +375,26 @@ public class PreforkProperties {
 
 		public void setJvmOptions(String jvmOptions) {
 			this.jvmOptions = jvmOptions;
+		}
+
+		public boolean isJvmDefaults() {
+			return this.jvmDefaults;
+		}
+
+		public void setJvmDefaults(boolean jvmDefaults) {
+			this.jvmDefaults = jvmDefaults;
+		}
+
+		public DataSize getMaxHeap() {
+			return this.maxHeap;
+		}
+
+		public void setMaxHeap(DataSize maxHeap) {
+			this.maxHeap = maxHeap;
+		}
+
+		public Cds getCds() {
+			return this.cds;
 		}
 
 		public long getMaxRequests() {
@@ -402,13 +442,66 @@ public class PreforkProperties {
 					"must be a positive size");
 			check(this.maxAge == null || (!this.maxAge.isNegative() && !this.maxAge.isZero()),
 					"server.prefork.worker.max-age", this.maxAge, "must be a positive duration");
+			check(this.maxHeap == null || this.maxHeap.toMegabytes() >= MIN_HEAP_MEGABYTES,
+					"server.prefork.worker.max-heap", this.maxHeap,
+					"must be at least " + MIN_HEAP_MEGABYTES + "MB (a JVM running a web application needs more)");
 			return new PreforkSettings.Worker(this.threads, this.maxConnections, jvmOptionList(), this.maxRequests,
-					this.maxRequestsJitter, (this.maxRss != null) ? this.maxRss.toBytes() : 0, this.maxAge);
+					this.maxRequestsJitter, (this.maxRss != null) ? this.maxRss.toBytes() : 0, this.maxAge,
+					this.jvmDefaults, (this.maxHeap != null) ? this.maxHeap.toBytes() : 0, this.cds.toSettings());
 		}
 
 		List<String> jvmOptionList() {
 			String trimmed = (this.jvmOptions != null) ? this.jvmOptions.trim() : "";
 			return trimmed.isEmpty() ? List.of() : Arrays.asList(trimmed.split("\\s+"));
+		}
+
+	}
+
+	/**
+	 * Application class-data sharing (AppCDS) for workers.
+	 */
+	public static class Cds {
+
+		/**
+		 * Whether the master trains a class-data archive of the application (once per JVM
+		 * build and class path, in the background) and starts workers from it, which
+		 * roughly halves their start time. Needs the application on a plain class path
+		 * (an extracted jar or exploded classes), not a Spring Boot executable jar.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Directory of the class-data archives; created with mode 0700 if missing.
+		 * Defaults to $XDG_CACHE_HOME/prefork/cds, or ~/.cache/prefork/cds.
+		 */
+		private Path directory;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Path getDirectory() {
+			return this.directory;
+		}
+
+		public void setDirectory(Path directory) {
+			this.directory = directory;
+		}
+
+		PreforkSettings.Cds toSettings() {
+			Path resolved = (this.directory != null) ? this.directory : defaultDirectory();
+			return new PreforkSettings.Cds(this.enabled, resolved.toAbsolutePath().normalize());
+		}
+
+		private static Path defaultDirectory() {
+			String cacheHome = System.getenv("XDG_CACHE_HOME");
+			Path cache = (cacheHome != null && !cacheHome.isBlank()) ? Path.of(cacheHome)
+					: Path.of(System.getProperty("user.home"), ".cache");
+			return cache.resolve("prefork").resolve("cds");
 		}
 
 	}

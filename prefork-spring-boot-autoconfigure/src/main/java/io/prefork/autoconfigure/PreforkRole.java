@@ -8,6 +8,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.core.env.Environment;
 
+import io.prefork.PreforkSettings;
 import io.prefork.protocol.WorkerIdentity;
 
 /**
@@ -34,9 +35,11 @@ enum PreforkRole {
 			return WORKER;
 		}
 		boolean enabled = environment.getProperty("server.prefork.enabled", Boolean.class, true);
-		boolean aotProcessing = Boolean.getBoolean("spring.aot.processing");
+		// Spring's AOT processing and a class-data training run only need the context.
+		boolean contextOnly = Boolean.getBoolean("spring.aot.processing")
+				|| Boolean.getBoolean(PreforkSettings.Cds.TRAINING_PROPERTY);
 		boolean servlet = application.getWebApplicationType() == WebApplicationType.SERVLET;
-		return (enabled && !aotProcessing && servlet && isLaunchedMain(application)) ? MASTER : NONE;
+		return (enabled && !contextOnly && servlet && isLaunchedMain(application)) ? MASTER : NONE;
 	}
 
 	static PreforkRole of(Environment environment) {

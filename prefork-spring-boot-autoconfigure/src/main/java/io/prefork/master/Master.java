@@ -168,6 +168,7 @@ public final class Master {
 			if (this.management != null) {
 				this.management.stop();
 			}
+			this.launcher.close();
 			killSurvivors();
 			if (status != null) {
 				status.close();
@@ -289,7 +290,9 @@ public final class Master {
 			WorkerProcess worker = this.workers.remove(reaped.pid());
 			ExitStatus status = ExitStatus.fromWaitStatus(reaped.status());
 			if (worker == null) {
-				logger.warn("Reaped unknown child pid " + reaped.pid() + ": " + status.describe());
+				if (!this.launcher.reaped(reaped.pid(), reaped.status())) {
+					logger.warn("Reaped unknown child pid " + reaped.pid() + ": " + status.describe());
+				}
 				continue;
 			}
 			workerExited(worker, status, now);

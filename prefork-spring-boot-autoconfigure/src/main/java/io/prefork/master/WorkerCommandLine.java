@@ -11,7 +11,7 @@ import java.util.Set;
  * JVM options placed just before the main class or {@code -jar} so they win over the
  * master's, and debugger agents removed (a second JVM on the same JDWP port dies).
  */
-final class WorkerCommandLine {
+record WorkerCommandLine(List<String> jvm, List<String> main) {
 
 	/** Lets a worker turn a passed fd into a JDK {@code SocketChannel}. */
 	static final String ADD_OPENS = "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED";
@@ -22,7 +22,9 @@ final class WorkerCommandLine {
 
 	private static final Set<String> MAIN_MARKERS = Set.of("-jar", "-m", "--module");
 
-	private WorkerCommandLine() {
+	WorkerCommandLine {
+		jvm = List.copyOf(jvm);
+		main = List.copyOf(main);
 	}
 
 	/**
@@ -30,21 +32,51 @@ final class WorkerCommandLine {
 	 * @param masterCommandLine the master's argv (from {@code /proc/self/cmdline})
 	 * @param javaExecutable the absolute path of the running java executable
 	 * @param workerJvmOptions options for workers only
-	 * @return the worker's argv
+	 * @return the worker's command line: the java executable and JVM options, then the
+	 * main class or jar and the arguments
 	 */
-	static List<String> build(List<String> masterCommandLine, String javaExecutable, List<String> workerJvmOptions) {
-		List<String> argv = new ArrayList<>();
-		argv.add(javaExecutable);
-		int mainIndex = mainIndex(masterCommandLine);
-		for (int i = 1; i < mainIndex; i++) {
-			String option = masterCommandLine.get(i);
+	static WorkerCommandLine build(List<String> masterCommandLine, String javaExecutable,
+			List<String> workerJvmOptions) {
+		List<String> jvm = new ArrayList<>();
+		jvm.add(javaExecutable);
+		for (String option : masterJvmOptions(masterCommandLine)) {
 			if (!isDebugAgent(option)) {
-				argv.add(option);
+				jvm.add(option);
 			}
 		}
-		argv.add(ADD_OPENS);
-		argv.addAll(workerJvmOptions);
-		argv.addAll(masterCommandLine.subList(mainIndex, masterCommandLine.size()));
+		jvm.add(ADD_OPENS);
+		jvm.addAll(workerJvmOptions);
+		return new WorkerCommandLine(jvm,
+				masterCommandLine.subList(mainIndex(masterCommandLine), masterCommandLine.size()));
+	}
+
+	/**
+	 * Return the master's JVM options: everything between the java executable and the main
+	 * class or jar.
+	 * @param masterCommandLine the master's argv
+	 * @return its JVM options, argument files not expanded
+	 */
+	static List<String> masterJvmOptions(List<String> masterCommandLine) {
+		return masterCommandLine.subList(Math.min(1, masterCommandLine.size()), mainIndex(masterCommandLine));
+	}
+
+	/**
+	 * Return the whole command line.
+	 * @return the argv
+	 */
+	List<String> argv() {
+		return with(List.of());
+	}
+
+	/**
+	 * Return the command line with more JVM options, after all others.
+	 * @param jvmOptions the options to add
+	 * @return the argv
+	 */
+	List<String> with(List<String> jvmOptions) {
+		List<String> argv = new ArrayList<>(this.jvm);
+		argv.addAll(jvmOptions);
+		argv.addAll(this.main);
 		return argv;
 	}
 

@@ -17,14 +17,26 @@ import io.prefork.protocol.WorkerIdentity;
 
 /**
  * Starts worker processes with the master's own command line and environment plus the
- * worker's identity.
+ * worker's identity, and the class-data sharing that makes them start faster.
  */
 class WorkerLauncher {
 
-	private final List<String> argv;
 
-	WorkerLauncher(List<String> argv) {
-		this.argv = List.copyOf(argv);
+	private final WorkerCommandLine commandLine;
+
+	private final ClassDataSharing classData;
+
+	private final List<String> environment;
+
+	WorkerLauncher(WorkerCommandLine commandLine, ClassDataSharing classData) {
+		this.commandLine = commandLine;
+		this.classData = classData;
+		this.environment = new ArrayList<>();
+		for (Map.Entry<String, String> variable : System.getenv().entrySet()) {
+			if (!variable.getKey().equals(WorkerIdentity.ENVIRONMENT_VARIABLE)) {
+				this.environment.add(variable.getKey() + "=" + variable.getValue());
+			}
+		}
 	}
 
 	/**
@@ -36,7 +48,12 @@ class WorkerLauncher {
 		String java = ProcessHandle.current().info().command()
 			.orElseThrow(() -> new PreforkException("Cannot find the path of the running java executable.",
 					"Run the application on Linux with a JDK that reports its command (ProcessHandle.Info).", null));
-		return new WorkerLauncher(WorkerCommandLine.build(ownCommandLine(), java, settings.worker().jvmOptions()));
+		List<String> own = ownCommandLine();
+		List<String> inherited = inheritedJvmOptions(own);
+		List<String> workerOptions = WorkerJvmOptions.of(settings.worker(), inherited);
+		WorkerCommandLine commandLine = WorkerCommandLine.build(own, java, workerOptions);
+		return new WorkerLauncher(commandLine, ClassDataSharing.create(settings.worker().cds(), commandLine, inherited,
+				System.getProperty("java.class.path", "")));
 	}
 
 	// /proc/self/cmdline keeps arguments with spaces and @argfiles as given, and is never
@@ -52,16 +69,43 @@ class WorkerLauncher {
 		}
 	}
 
-	/**
-	 * Return the worker command line.
-	 * @return the argv
-	 */
-	List<String> argv() {
-		return this.argv;
+	// What workers get anyway: the master's JVM options (argument files read, roughly: only
+	// to see which options are set) and those the java launcher and the JVM take from the
+	// environment.
+	private static List<String> inheritedJvmOptions(List<String> commandLine) {
+		List<String> options = new ArrayList<>();
+		for (String option : WorkerCommandLine.masterJvmOptions(commandLine)) {
+			options.addAll(option.startsWith("@") ? argumentFile(option.substring(1)) : List.of(option));
+		}
+		for (String variable : List.of("JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS")) {
+			String value = System.getenv(variable);
+			if (value != null && !value.isBlank()) {
+				options.addAll(Arrays.asList(value.trim().split("\\s+")));
+			}
+		}
+		return options;
+	}
+
+	private static List<String> argumentFile(String file) {
+		try {
+			String content = Files.readString(Path.of(file));
+			return content.isBlank() ? List.of() : Arrays.asList(content.trim().split("\\s+"));
+		}
+		catch (IOException ex) {
+			return List.of();
+		}
 	}
 
 	/**
-	 * Spawn a worker.
+	 * Return the worker command line, as the next worker gets it.
+	 * @return the argv
+	 */
+	List<String> argv() {
+		return this.commandLine.with(this.classData.workerOptions());
+	}
+
+	/**
+	 * Spawn a worker (and, with the first one, the training run of a class-data archive).
 	 * @param identity its identity
 	 * @param controlFd the master's fd of the worker's end of the control socketpair
 	 * @param listenerFd the listening socket for the worker's stdin, or {@code -1}
@@ -69,14 +113,28 @@ class WorkerLauncher {
 	 * @throws PosixException if it cannot be spawned
 	 */
 	int spawn(WorkerIdentity identity, int controlFd, int listenerFd) throws PosixException {
-		List<String> environment = new ArrayList<>();
-		for (Map.Entry<String, String> variable : System.getenv().entrySet()) {
-			if (!variable.getKey().equals(WorkerIdentity.ENVIRONMENT_VARIABLE)) {
-				environment.add(variable.getKey() + "=" + variable.getValue());
-			}
-		}
+		List<String> environment = new ArrayList<>(this.environment);
 		environment.add(WorkerIdentity.ENVIRONMENT_VARIABLE + "=" + identity.encode());
-		return ProcessSpawner.spawn(this.argv, environment, controlFd, listenerFd);
+		int pid = ProcessSpawner.spawn(argv(), environment, controlFd, listenerFd);
+		this.classData.trainIfNeeded(this.environment);
+		return pid;
+	}
+
+	/**
+	 * Take a reaped child that is not a worker, if it is one of the launcher's helpers.
+	 * @param pid the child
+	 * @param waitStatus its raw wait status
+	 * @return {@code true} if it was a helper
+	 */
+	boolean reaped(int pid, int waitStatus) {
+		return this.classData.reaped(pid, waitStatus, this.environment);
+	}
+
+	/**
+	 * Stop the launcher's helpers, if any still run.
+	 */
+	void close() {
+		this.classData.close();
 	}
 
 }

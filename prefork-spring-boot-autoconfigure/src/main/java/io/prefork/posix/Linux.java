@@ -50,6 +50,12 @@ final class Linux {
 
 	static final int O_RDONLY = 0;
 
+	static final int O_WRONLY = 1;
+
+	static final int O_CREAT = 0x40;
+
+	static final int O_APPEND = 0x400;
+
 	static final int O_NONBLOCK = 0x800;
 
 	static final int O_CLOEXEC = 0x80000;

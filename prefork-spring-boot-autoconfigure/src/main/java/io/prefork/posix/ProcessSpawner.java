@@ -44,20 +44,47 @@ public final class ProcessSpawner {
 	 */
 	public static int spawn(List<String> argv, List<String> environment, int controlFd, int stdinFd)
 			throws PosixException {
+		return spawn(argv, environment, (libc, actions) -> {
+			if (stdinFd >= 0) {
+				check(libc.posix_spawn_file_actions_adddup2(actions, stdinFd, 0), "adddup2 stdin");
+			}
+			else {
+				openDevNull(actions);
+			}
+			check(libc.posix_spawn_file_actions_adddup2(actions, controlFd, CHILD_CONTROL_FD), "adddup2");
+			closeEverythingAbove(actions, CHILD_CONTROL_FD);
+		});
+	}
+
+	/**
+	 * Spawn a helper process that gets no control socket: {@code /dev/null} as stdin, its
+	 * stdout and stderr appended to a file (created with mode 0600), nothing else.
+	 * @param argv the command line; {@code argv[0]} is looked up on the PATH
+	 * @param environment {@code NAME=value} entries
+	 * @param output the file for the child's stdout and stderr
+	 * @return the child's pid
+	 * @throws PosixException if the process cannot be started
+	 */
+	public static int spawnWithOutput(List<String> argv, List<String> environment, String output)
+			throws PosixException {
+		return spawn(argv, environment, (libc, actions) -> {
+			openDevNull(actions);
+			check(libc.posix_spawn_file_actions_addopen(actions, 1, output,
+					Linux.O_WRONLY | Linux.O_CREAT | Linux.O_APPEND, 0600), "addopen " + output);
+			check(libc.posix_spawn_file_actions_adddup2(actions, 1, 2), "adddup2 stderr");
+			closeEverythingAbove(actions, 2);
+		});
+	}
+
+	private static int spawn(List<String> argv, List<String> environment, FileActions fileActions)
+			throws PosixException {
 		LibC libc = LibC.INSTANCE;
 		Pointer actions = Memory.allocateDirect(LibC.RUNTIME, SPAWN_STRUCT_SIZE, true);
 		Pointer attributes = Memory.allocateDirect(LibC.RUNTIME, SPAWN_STRUCT_SIZE, true);
 		check(libc.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
 		check(libc.posix_spawnattr_init(attributes), "posix_spawnattr_init");
 		try {
-			if (stdinFd >= 0) {
-				check(libc.posix_spawn_file_actions_adddup2(actions, stdinFd, 0), "adddup2 stdin");
-			}
-			else {
-				check(libc.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", Linux.O_RDONLY, 0), "addopen");
-			}
-			check(libc.posix_spawn_file_actions_adddup2(actions, controlFd, CHILD_CONTROL_FD), "adddup2");
-			closeEverythingAbove(actions, CHILD_CONTROL_FD);
+			fileActions.add(libc, actions);
 			Pointer noSignals = Memory.allocateDirect(LibC.RUNTIME, SIGSET_SIZE, true);
 			libc.sigemptyset(noSignals);
 			Pointer defaultSignals = Memory.allocateDirect(LibC.RUNTIME, SIGSET_SIZE, true);
@@ -81,6 +108,10 @@ public final class ProcessSpawner {
 			libc.posix_spawnattr_destroy(attributes);
 			libc.posix_spawn_file_actions_destroy(actions);
 		}
+	}
+
+	private static void openDevNull(Pointer actions) throws PosixException {
+		check(LibC.INSTANCE.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", Linux.O_RDONLY, 0), "addopen");
 	}
 
 	private static void closeEverythingAbove(Pointer actions, int highestKept) throws PosixException {
@@ -120,6 +151,14 @@ public final class ProcessSpawner {
 		if (result != 0) {
 			throw new PosixException(call, result);
 		}
+	}
+
+	/** What the child's file descriptors are. */
+	@FunctionalInterface
+	private interface FileActions {
+
+		void add(LibC libc, Pointer actions) throws PosixException;
+
 	}
 
 }

@@ -11,6 +11,8 @@ public final class Processes {
 
 	private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
 
+	private static final int PRIO_PROCESS = 0;
+
 	private Processes() {
 	}
 
@@ -49,6 +51,16 @@ public final class Processes {
 			// gone, or not Linux
 		}
 		return 0;
+	}
+
+	/**
+	 * Lower a process's CPU priority (raise its nice value), so that it only takes CPU time
+	 * others leave; best effort.
+	 * @param pid the process
+	 * @param niceness the nice value, 0 (normal) to 19 (lowest)
+	 */
+	public static void lowerPriority(int pid, int niceness) {
+		POSIX.setpriority(PRIO_PROCESS, pid, niceness);
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.prefork.autoconfigure;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +40,10 @@ class PreforkPropertiesTests {
 		assertThat(settings.workers()).isEqualTo(3);
 		assertThat(settings.timeouts()).isEqualTo(new PreforkSettings.Timeouts(Duration.ofSeconds(5),
 				Duration.ofMillis(250), Duration.ofSeconds(30), null, Duration.ofMinutes(1)));
-		assertThat(settings.worker()).isEqualTo(
-				new PreforkSettings.Worker(8, 200, List.of("-Xmx64m", "-XX:+UseSerialGC"), 0, 0, 0, null));
+		assertThat(settings.worker()).usingRecursiveComparison()
+			.ignoringFields("cds")
+			.isEqualTo(new PreforkSettings.Worker(8, 200, List.of("-Xmx64m", "-XX:+UseSerialGC"), 0, 0, 0, null, true, 0,
+					null));
 		assertThat(settings.overload().backlog()).isEqualTo(128);
 	}
 
@@ -123,7 +126,12 @@ class PreforkPropertiesTests {
 				Math.max(settings.workers(), 2 * PROCESSORS), Duration.ofSeconds(30), Math.max(2, PROCESSORS)));
 		assertThat(settings.timeouts()).isEqualTo(new PreforkSettings.Timeouts(Duration.ofSeconds(60),
 				Duration.ofSeconds(10), Duration.ofSeconds(30), null, Duration.ofSeconds(40)));
-		assertThat(settings.worker()).isEqualTo(new PreforkSettings.Worker(50, 1000, List.of(), 0, 0, 0, null));
+		assertThat(settings.worker()).usingRecursiveComparison()
+			.ignoringFields("cds")
+			.isEqualTo(new PreforkSettings.Worker(50, 1000, List.of(), 0, 0, 0, null, true, 0, null));
+		assertThat(settings.worker().cds().enabled()).isTrue();
+		// $XDG_CACHE_HOME/prefork/cds or ~/.cache/prefork/cds
+		assertThat(settings.worker().cds().directory()).isAbsolute().endsWithRaw(Path.of("prefork", "cds"));
 		assertThat(settings.overload()).isEqualTo(new PreforkSettings.Overload(OverloadPolicy.BACKPRESSURE, 64,
 				Duration.ofSeconds(30), Duration.ofSeconds(5), 511));
 	}
@@ -142,6 +150,24 @@ class PreforkPropertiesTests {
 		assertThat(properties.toSettings(null, 8080).worker().jvmOptions()).containsExactly("-Xss512k", "-Xmx1g");
 	}
 
+	@Test
+	void bindsTheWorkerJvmAndClassDataSharing() {
+		PreforkProperties properties = bind(Map.of("server.prefork.worker.jvm-defaults", "false",
+				"server.prefork.worker.max-heap", "256MB", "server.prefork.worker.cds.enabled", "false",
+				"server.prefork.worker.cds.directory", "/var/cache/app"));
+		PreforkSettings.Worker worker = properties.toSettings(null, 8080).worker();
+		assertThat(worker.jvmDefaults()).isFalse();
+		assertThat(worker.maxHeapBytes()).isEqualTo(256L * 1024 * 1024);
+		assertThat(worker.cds()).isEqualTo(new PreforkSettings.Cds(false, Path.of("/var/cache/app")));
+	}
+
+	@Test
+	void resolvesARelativeCacheDirectoryAgainstTheWorkingDirectory() {
+		PreforkProperties properties = bind(Map.of("server.prefork.worker.cds.directory", "cache/../cds"));
+		assertThat(properties.toSettings(null, 8080).worker().cds().directory())
+			.isEqualTo(Path.of("").toAbsolutePath().resolve("cds"));
+	}
+
 	@ParameterizedTest
 	@CsvSource({ "server.prefork.workers, 0", "server.prefork.workers, -2", "server.prefork.workers, 1025",
 			"server.prefork.worker.threads, 0", "server.prefork.worker.max-connections, 0",
@@ -158,7 +184,7 @@ class PreforkPropertiesTests {
 			"server.prefork.timeouts.request, -1s", "server.prefork.worker.max-requests, -1",
 			"server.prefork.worker.max-requests-jitter, -1", "server.prefork.worker.max-rss, 0",
 			"server.prefork.worker.max-rss, 0MB", "server.prefork.worker.max-age, 0s",
-			"server.prefork.worker.max-age, -1m" })
+			"server.prefork.worker.max-age, -1m", "server.prefork.worker.max-heap, 15MB" })
 	void rejectsAnInvalidValueNamingTheProperty(String property, String value) {
 		assertRejected(Map.of(property, value), property);
 	}

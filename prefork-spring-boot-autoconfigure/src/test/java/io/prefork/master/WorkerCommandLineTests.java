@@ -84,8 +84,23 @@ class WorkerCommandLineTests {
 				"-XX:+UseSerialGC", "--module=com.example/com.example.Main", "arg");
 	}
 
+	@Test
+	void addsJvmOptionsBeforeTheMain() {
+		WorkerCommandLine commandLine = WorkerCommandLine.build(List.of("java", "-Xmx1g", "-jar", "app.jar", "--x"), JAVA,
+				WORKER_OPTIONS);
+		assertThat(commandLine.with(List.of("-XX:SharedArchiveFile=a.jsa"))).containsExactly(JAVA, "-Xmx1g", ADD_OPENS,
+				"-Xmx64m", "-XX:+UseSerialGC", "-XX:SharedArchiveFile=a.jsa", "-jar", "app.jar", "--x");
+	}
+
+	@Test
+	void listsTheMastersJvmOptions() {
+		assertThat(WorkerCommandLine.masterJvmOptions(List.of("java", "-Xmx1g", "@args", "-cp", "a:b", "Main", "-Xss1m")))
+			.containsExactly("-Xmx1g", "@args", "-cp", "a:b");
+		assertThat(WorkerCommandLine.masterJvmOptions(List.of("java", "-jar", "app.jar"))).isEmpty();
+	}
+
 	private static List<String> build(List<String> master, List<String> workerOptions) {
-		return WorkerCommandLine.build(master, JAVA, workerOptions);
+		return WorkerCommandLine.build(master, JAVA, workerOptions).argv();
 	}
 
 }

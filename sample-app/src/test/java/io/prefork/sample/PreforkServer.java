@@ -62,24 +62,48 @@ final class PreforkServer implements AutoCloseable {
 	 * @return the server, maybe already exiting
 	 */
 	static PreforkServer startWithoutWaiting(String... arguments) throws IOException {
+		return startWithoutWaiting(Path.of(sampleJar()), arguments);
+	}
+
+	/**
+	 * Start another build of the sample app, e.g. an extracted jar, like
+	 * {@link #start(String...)}.
+	 * @param jar the jar to run with {@code java -jar}
+	 * @param arguments extra {@code --name=value} arguments
+	 * @return the server, listening
+	 */
+	static PreforkServer start(Path jar, String... arguments) throws IOException {
+		PreforkServer server = startWithoutWaiting(jar, arguments);
+		server.port = server.awaitPort();
+		return server;
+	}
+
+	private static PreforkServer startWithoutWaiting(Path jar, String... arguments) throws IOException {
 		Path log = Files.createTempFile("prefork-it-", ".log");
-		Process process = new ProcessBuilder(command(arguments)).redirectErrorStream(true)
+		Process process = new ProcessBuilder(command(jar, arguments)).redirectErrorStream(true)
 			.redirectOutput(log.toFile())
 			.start();
 		return new PreforkServer(process, log);
 	}
 
-	private static List<String> command(String... arguments) {
+	// Class-data sharing is off unless a test turns it on: a training run would be one more
+	// child JVM of the master, and a busy one.
+	private static List<String> command(Path jar, String... arguments) {
 		Map<String, String> settings = new LinkedHashMap<>();
 		for (String argument : List.of("--server.address=127.0.0.1", "--server.port=0", "--server.prefork.workers=2",
-				"--server.prefork.worker.jvm-options=" + SMALL_JVM)) {
+				"--server.prefork.worker.jvm-options=" + SMALL_JVM, "--server.prefork.worker.cds.enabled=false")) {
 			settings.put(argument.substring(0, argument.indexOf('=')), argument);
 		}
 		for (String argument : arguments) {
 			settings.put(argument.substring(0, argument.indexOf('=')), argument);
 		}
 		List<String> command = new ArrayList<>(List.of(javaExecutable(), "-XX:TieredStopAtLevel=1",
-				"-XX:+UseSerialGC", "-Xmx128m", "-jar", sampleJar()));
+				"-XX:+UseSerialGC", "-Xmx128m"));
+		if (Boolean.getBoolean("sample.aot")) {
+			// The jar was built with the 'aot' profile: run it as Spring AOT applications run.
+			command.add("-Dspring.aot.enabled=true");
+		}
+		command.addAll(List.of("-jar", jar.toString()));
 		command.addAll(settings.values());
 		return command;
 	}
@@ -88,7 +112,7 @@ final class PreforkServer implements AutoCloseable {
 		return ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
 	}
 
-	private static String sampleJar() {
+	static String sampleJar() {
 		String jar = System.getProperty("sample.jar");
 		if (jar == null || !Files.isRegularFile(Path.of(jar))) {
 			throw new IllegalStateException("System property sample.jar must name the packaged sample app, was " + jar

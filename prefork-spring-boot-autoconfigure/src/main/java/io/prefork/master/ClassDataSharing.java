@@ -1,0 +1,314 @@
+package io.prefork.master;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.prefork.PreforkSettings;
+import io.prefork.pool.ExitStatus;
+import io.prefork.posix.PosixException;
+import io.prefork.posix.ProcessSpawner;
+import io.prefork.posix.Processes;
+
+/**
+ * Application class-data sharing for workers (AppCDS), without the user doing anything:
+ * when no verified archive exists for this JVM build and class path, the master trains one
+ * in the background with the workers' own command line ({@code -XX:ArchiveClassesAtExit},
+ * the application context refreshed and the JVM ended by Spring's
+ * {@code spring.context.exit=onRefresh}), at low CPU priority so that starting and serving
+ * workers come first; workers spawned meanwhile start without it. The archive is then
+ * verified by a JVM that must map it ({@code -Xshare:on}) and published; workers spawned
+ * from then on start from it with {@code -XX:SharedArchiveFile}. Anything that goes wrong
+ * leaves workers starting as before and is logged once.
+ * <p>
+ * Not {@code -XX:+AutoCreateSharedArchive} (JDK 19+): it writes the archive when a worker's
+ * JVM exits, which for long-lived workers stopped by signals is late or never, and workers
+ * exiting together would race on one file.
+ * <p>
+ * Only the master loop's thread calls this class.
+ */
+final class ClassDataSharing {
+
+	private static final Log logger = LogFactory.getLog(ClassDataSharing.class);
+
+	/** The nice value of the training run: it gets the CPU time workers leave. */
+	private static final int TRAINING_NICENESS = 10;
+
+	/** Options by which the command line manages class-data sharing itself. */
+	private static final Predicate<String> USER_CDS = Pattern
+		.compile("-XX:(SharedArchiveFile|ArchiveClassesAtExit|AOTCache|AOTCacheOutput|AOTMode|SharedClassListFile)=.*"
+				+ "|-XX:\\+AutoCreateSharedArchive|-Xshare:(off|dump)")
+		.asMatchPredicate();
+
+	private enum Stage {
+
+		/** Workers start without an archive, for good. */
+		OFF,
+
+		/** No archive yet; training starts with the first worker. */
+		UNTRAINED,
+
+		/** The training run is making the archive. */
+		TRAINING,
+
+		/** A JVM checks that it can use the new archive. */
+		VERIFYING,
+
+		/** Workers start from the archive. */
+		READY
+
+	}
+
+	private final ClassDataArchive archive;
+
+	private final WorkerCommandLine commandLine;
+
+	private final String classPath;
+
+	private Stage stage;
+
+	private int helperPid = -1;
+
+	private long trainingStartedAt;
+
+	private ClassDataSharing(ClassDataArchive archive, WorkerCommandLine commandLine, String classPath, Stage stage) {
+		this.archive = archive;
+		this.commandLine = commandLine;
+		this.classPath = classPath;
+		this.stage = stage;
+	}
+
+	/**
+	 * Decide how workers use class-data sharing, and log it once.
+	 * @param settings the settings
+	 * @param commandLine the workers' command line
+	 * @param inherited the JVM options workers get anyway (the master's and those of the
+	 * environment)
+	 * @param classPath the class path ({@code java.class.path})
+	 * @return the class-data sharing of this master
+	 */
+	static ClassDataSharing create(PreforkSettings.Cds settings, WorkerCommandLine commandLine,
+			List<String> inherited, String classPath) {
+		if (!settings.enabled()) {
+			return off(commandLine);
+		}
+		String own = Stream.concat(inherited.stream(), commandLine.jvm().stream())
+			.filter(USER_CDS)
+			.findFirst()
+			.orElse(null);
+		if (own != null) {
+			logger.info("Class-data sharing of workers is left to the command line (" + own + ")");
+			return off(commandLine);
+		}
+		String directory = nonEmptyDirectory(classPath);
+		if (directory != null) {
+			logger.info("Workers start without a class-data archive: the class path has the directory " + directory
+					+ ", which class-data sharing cannot hold. Run the application from jars (e.g. a Spring Boot jar "
+					+ "extracted with 'java -Djarmode=tools -jar app.jar extract') to let workers start faster.");
+			return off(commandLine);
+		}
+		ClassDataArchive archive = ClassDataArchive.of(settings.directory(), jvmBuild(), commandLine.jvm(),
+				classPath);
+		try {
+			archive.prepareDirectory();
+		}
+		catch (IOException ex) {
+			logger.warn("Workers start without a class-data archive: cannot use the directory " + settings.directory()
+					+ " (" + ex.getMessage() + "); set server.prefork.worker.cds.directory to one of your own");
+			return off(commandLine);
+		}
+		if (isSpringBootExecutableJar(commandLine)) {
+			logger.info("The application runs from a Spring Boot executable jar: a class-data archive holds only "
+					+ "part of it. Extract it once with 'java -Djarmode=tools -jar app.jar extract' and run "
+					+ "'java -jar app/app.jar' to let workers start faster.");
+		}
+		if (archive.isVerified()) {
+			logger.info("Workers start from the class-data archive " + archive.file());
+			return new ClassDataSharing(archive, commandLine, classPath, Stage.READY);
+		}
+		if (Files.exists(archive.file())) {
+			logger.warn("Ignoring the class-data archive " + archive.file()
+					+ ": it does not match the checksum it was verified with; training a new one");
+		}
+		return new ClassDataSharing(archive, commandLine, classPath, Stage.UNTRAINED);
+	}
+
+	private static ClassDataSharing off(WorkerCommandLine commandLine) {
+		return new ClassDataSharing(null, commandLine, "", Stage.OFF);
+	}
+
+	/**
+	 * Return the JVM options that make a worker start from the archive, if there is one.
+	 * {@code -Xshare:auto} (the default, said explicitly) lets the JVM start without an
+	 * archive it cannot map.
+	 * @return the options, maybe none
+	 */
+	List<String> workerOptions() {
+		return (this.stage == Stage.READY)
+				? List.of("-XX:SharedArchiveFile=" + this.archive.file(), "-Xshare:auto") : List.of();
+	}
+
+	/**
+	 * Start the training run if there is no archive yet.
+	 * @param environment the workers' environment
+	 */
+	void trainIfNeeded(List<String> environment) {
+		if (this.stage != Stage.UNTRAINED) {
+			return;
+		}
+		Path output = this.archive.trainingFile();
+		ClassDataArchive.deleteQuietly(output);
+		ClassDataArchive.deleteQuietly(this.archive.trainingLog());
+		List<String> argv = this.commandLine.with(List.of("-XX:ArchiveClassesAtExit=" + output,
+				"-Dspring.context.exit=onRefresh", "-D" + PreforkSettings.Cds.TRAINING_PROPERTY + "=true"));
+		if (startHelper(argv, environment, Stage.TRAINING)) {
+			Processes.lowerPriority(this.helperPid, TRAINING_NICENESS);
+			this.trainingStartedAt = System.nanoTime();
+			logger.info("Training a class-data archive for workers (pid " + this.helperPid
+					+ ", low priority, output in " + this.archive.trainingLog()
+					+ "); workers spawned until it is ready start without it");
+		}
+	}
+
+	/**
+	 * Take a reaped child if it is this class's helper, and move on.
+	 * @param pid the reaped child
+	 * @param waitStatus its raw wait status
+	 * @param environment the workers' environment, for the next helper
+	 * @return {@code true} if it was the helper
+	 */
+	boolean reaped(int pid, int waitStatus, List<String> environment) {
+		if (pid != this.helperPid) {
+			return false;
+		}
+		this.helperPid = -1;
+		ExitStatus status = ExitStatus.fromWaitStatus(waitStatus);
+		Path trained = this.archive.trainingFile();
+		if (this.stage == Stage.TRAINING) {
+			if (status.exitCode() != 0 || !isNonEmptyFile(trained)) {
+				giveUp("the training run " + status.describe() + " without an archive (see "
+						+ this.archive.trainingLog() + ")");
+				return true;
+			}
+			// -version: the JVM maps the archive, checks it and the class path, then ends.
+			List<String> verify = new ArrayList<>(this.commandLine.jvm());
+			verify.addAll(List.of("-XX:SharedArchiveFile=" + trained, "-Xshare:on", "-XX:+VerifySharedSpaces", "-cp",
+					this.classPath, "-version"));
+			startHelper(verify, environment, Stage.VERIFYING);
+		}
+		else if (this.stage == Stage.VERIFYING) {
+			if (status.exitCode() != 0) {
+				giveUp("a JVM cannot use the trained archive (" + status.describe() + ")");
+				return true;
+			}
+			publish(trained);
+		}
+		return true;
+	}
+
+	/**
+	 * Stop a helper still running and delete what it left.
+	 */
+	void close() {
+		if (this.helperPid > 0) {
+			Processes.kill(this.helperPid);
+			Processes.awaitExit(this.helperPid);
+			this.helperPid = -1;
+		}
+		if (this.archive != null) {
+			ClassDataArchive.deleteQuietly(this.archive.trainingFile());
+		}
+	}
+
+	private void publish(Path trained) {
+		try {
+			long bytes = Files.size(trained);
+			this.archive.publish(trained);
+			this.stage = Stage.READY;
+			logger.info(String.format(Locale.ROOT,
+					"Class-data archive %s ready (%d MB, made in %.1f s); workers spawned from now on start from it",
+					this.archive.file(), bytes >> 20, (System.nanoTime() - this.trainingStartedAt) / 1e9));
+		}
+		catch (IOException ex) {
+			giveUp("cannot store the archive (" + ex.getMessage() + ")");
+		}
+	}
+
+	private boolean startHelper(List<String> argv, List<String> environment, Stage next) {
+		try {
+			this.helperPid = ProcessSpawner.spawnWithOutput(argv, environment, this.archive.trainingLog().toString());
+			this.stage = next;
+			return true;
+		}
+		catch (PosixException ex) {
+			giveUp("cannot start " + argv.get(0) + " (" + ex.getMessage() + ")");
+			return false;
+		}
+	}
+
+	private void giveUp(String reason) {
+		this.stage = Stage.OFF;
+		ClassDataArchive.deleteQuietly(this.archive.trainingFile());
+		logger.warn("Workers start without a class-data archive: " + reason);
+	}
+
+	private static boolean isNonEmptyFile(Path path) {
+		try {
+			return Files.isRegularFile(path) && Files.size(path) > 0;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	static String jvmBuild() {
+		return System.getProperty("java.home") + " " + System.getProperty("java.vm.vendor") + " "
+				+ System.getProperty("java.vm.version") + " " + System.getProperty("os.arch");
+	}
+
+	// The JVM refuses to write an archive when the class path has a non-empty directory.
+	private static String nonEmptyDirectory(String classPath) {
+		for (String entry : classPath.split(File.pathSeparator)) {
+			Path path = Path.of(entry.isEmpty() ? "." : entry);
+			if (Files.isDirectory(path)) {
+				try (Stream<Path> children = Files.list(path)) {
+					if (children.findAny().isPresent()) {
+						return entry.isEmpty() ? "." : entry;
+					}
+				}
+				catch (IOException ex) {
+					return entry;
+				}
+			}
+		}
+		return null;
+	}
+
+	private static boolean isSpringBootExecutableJar(WorkerCommandLine commandLine) {
+		List<String> main = commandLine.main();
+		if (main.size() < 2 || !main.get(0).equals("-jar")) {
+			return false;
+		}
+		try (JarFile jar = new JarFile(main.get(1))) {
+			Manifest manifest = jar.getManifest();
+			String mainClass = (manifest != null) ? manifest.getMainAttributes().getValue("Main-Class") : null;
+			return mainClass != null && mainClass.startsWith("org.springframework.boot.loader.");
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+}

@@ -1,0 +1,116 @@
+package io.prefork.master;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIOException;
+
+class ClassDataArchiveTests {
+
+	private static final String JVM = "/usr/lib/jvm/17 17.0.15+6";
+
+	private static final List<String> OPTIONS = List.of("/usr/bin/java", "-Xss512k");
+
+	@TempDir
+	Path temp;
+
+	@Test
+	void isNamedForTheJvmTheOptionsAndTheClassPath() throws IOException {
+		Path app = jar("app.jar", "lib/a.jar");
+		Path lib = jar("lib/a.jar", null);
+		Path cache = this.temp.resolve("cache");
+		String name = ClassDataArchive.of(cache, JVM, OPTIONS, app.toString()).file().getFileName().toString();
+		assertThat(name).matches("prefork-[0-9a-f]{12}-[0-9a-f]{12}\\.jsa");
+		assertThat(ClassDataArchive.of(cache, JVM, OPTIONS, app.toString()).file().getFileName().toString())
+			.isEqualTo(name);
+		assertThat(nameOf(cache, "/usr/lib/jvm/17 17.0.16+8", OPTIONS, app)).isNotEqualTo(name);
+		assertThat(nameOf(cache, JVM, List.of("/usr/bin/java", "-Xss1m"), app)).isNotEqualTo(name);
+		// System properties and agents do not matter to an archive.
+		assertThat(nameOf(cache, JVM, List.of("/usr/bin/java", "-Xss512k", "-Dx=1", "-javaagent:a.jar=9"), app))
+			.isEqualTo(name);
+		// A rebuilt library, referenced by the jar's manifest only, makes it stale.
+		Files.setLastModifiedTime(lib, FileTime.fromMillis(Files.getLastModifiedTime(lib).toMillis() - 5000));
+		String rebuilt = nameOf(cache, JVM, OPTIONS, app);
+		assertThat(rebuilt).isNotEqualTo(name);
+		assertThat(rebuilt.substring(0, 21)).as("same application").isEqualTo(name.substring(0, 21));
+	}
+
+	@Test
+	void isVerifiedOnlyOncePublishedAndUnchanged() throws IOException {
+		ClassDataArchive archive = archive();
+		archive.prepareDirectory();
+		assertThat(archive.isVerified()).isFalse();
+		Files.write(archive.trainingFile(), new byte[100_000]);
+		archive.publish(archive.trainingFile());
+		assertThat(archive.trainingFile()).doesNotExist();
+		assertThat(archive.isVerified()).isTrue();
+		try (OutputStream out = Files.newOutputStream(archive.file())) {
+			out.write(new byte[1000]);
+		}
+		assertThat(archive.isVerified()).as("truncated").isFalse();
+	}
+
+	@Test
+	void publishingDeletesTheArchivesItSupersedes() throws IOException {
+		Path app = jar("app.jar", null);
+		Path cache = this.temp.resolve("cache");
+		ClassDataArchive old = ClassDataArchive.of(cache, JVM, OPTIONS, app.toString());
+		old.prepareDirectory();
+		Files.write(old.trainingFile(), new byte[10]);
+		old.publish(old.trainingFile());
+		Path other = Files.writeString(cache.resolve("prefork-000000000000-111111111111.jsa"), "another app");
+		Files.setLastModifiedTime(app, FileTime.fromMillis(12345000));
+		ClassDataArchive current = ClassDataArchive.of(cache, JVM, OPTIONS, app.toString());
+		Files.write(current.trainingFile(), new byte[10]);
+		current.publish(current.trainingFile());
+		assertThat(old.file()).doesNotExist();
+		assertThat(old.isVerified()).isFalse();
+		assertThat(current.isVerified()).isTrue();
+		assertThat(other).exists();
+	}
+
+	@Test
+	void createsAPrivateDirectoryAndRefusesOneOthersMayWrite() throws IOException {
+		ClassDataArchive archive = archive();
+		archive.prepareDirectory();
+		Path cache = archive.file().getParent();
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cache))).isEqualTo("rwx------");
+		Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwxrwxrwx"));
+		assertThatIOException().isThrownBy(archive::prepareDirectory).withMessageContaining("may be written by others");
+	}
+
+	private ClassDataArchive archive() throws IOException {
+		return ClassDataArchive.of(this.temp.resolve("cache"), JVM, OPTIONS, jar("app.jar", null).toString());
+	}
+
+	private static String nameOf(Path cache, String jvm, List<String> options, Path app) {
+		return ClassDataArchive.of(cache, jvm, options, app.toString()).file().getFileName().toString();
+	}
+
+	private Path jar(String name, String classPath) throws IOException {
+		Path jar = this.temp.resolve(name);
+		Files.createDirectories(jar.getParent());
+		Manifest manifest = new Manifest();
+		manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+		if (classPath != null) {
+			manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, classPath);
+		}
+		try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+			// only the manifest
+		}
+		return jar;
+	}
+
+}

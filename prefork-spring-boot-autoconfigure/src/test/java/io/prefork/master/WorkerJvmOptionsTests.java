@@ -1,0 +1,70 @@
+package io.prefork.master;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.prefork.PreforkSettings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class WorkerJvmOptionsTests {
+
+	private static final List<String> DEFAULTS = List.of("-XX:+UseSerialGC", "-Xss512k", "-Xms64m");
+
+	@Test
+	void givesSmallJvmDefaultsWhenNothingIsSet() {
+		assertThat(WorkerJvmOptions.of(worker(List.of(), true, 0), List.of())).isEqualTo(DEFAULTS);
+	}
+
+	@Test
+	void givesNoDefaultsWhenTheyAreTurnedOff() {
+		assertThat(WorkerJvmOptions.of(worker(List.of("-Xss1m"), false, 0), List.of())).containsExactly("-Xss1m");
+	}
+
+	@Test
+	void leavesOutTheDefaultOfAKindTheUserSetsInJvmOptions() {
+		assertThat(WorkerJvmOptions.of(worker(List.of("-XX:+UseG1GC", "-XX:ThreadStackSize=256"), true, 0), List.of()))
+			.containsExactly("-Xms64m", "-XX:+UseG1GC", "-XX:ThreadStackSize=256");
+	}
+
+	@Test
+	void leavesOutTheDefaultOfAKindTheMasterOrTheEnvironmentSets() {
+		// A second collector would stop the JVM ("multiple garbage collectors selected").
+		assertThat(WorkerJvmOptions.of(worker(List.of(), true, 0), List.of("-XX:+UseParallelGC", "-Xss2m")))
+			.containsExactly("-Xms64m");
+		assertThat(WorkerJvmOptions.of(worker(List.of(), true, 0), List.of("-XX:InitialRAMPercentage=5")))
+			.containsExactly("-XX:+UseSerialGC", "-Xss512k");
+	}
+
+	@Test
+	void putsTheMaxHeapBeforeTheUsersOptionsSoTheyWin() {
+		assertThat(WorkerJvmOptions.of(worker(List.of("-Xmx1g"), false, 256L << 20), List.of()))
+			.containsExactly("-Xmx262144k", "-Xmx1g");
+	}
+
+	@Test
+	void neverSetsAnInitialHeapAboveTheMaximum() {
+		assertThat(WorkerJvmOptions.of(worker(List.of(), true, 32L << 20), List.of())).containsExactly("-Xmx32768k",
+				"-XX:+UseSerialGC", "-Xss512k");
+		assertThat(WorkerJvmOptions.of(worker(List.of(), true, 0), List.of("-Xmx48m"))).containsExactly(
+				"-XX:+UseSerialGC", "-Xss512k");
+		assertThat(WorkerJvmOptions.of(worker(List.of("-XX:MaxRAMPercentage=10"), true, 0), List.of()))
+			.containsExactly("-XX:+UseSerialGC", "-Xss512k", "-XX:MaxRAMPercentage=10");
+		assertThat(WorkerJvmOptions.of(worker(List.of(), true, 0), List.of("-Xmx2g"))).isEqualTo(DEFAULTS);
+	}
+
+	@Test
+	void theLastMaxHeapCounts() {
+		// The master runs with -Xmx32m, but workers get 1g: room for the initial heap.
+		assertThat(WorkerJvmOptions.of(worker(List.of("-Xmx1g"), true, 0), List.of("-Xmx32m"))).containsExactly(
+				"-XX:+UseSerialGC", "-Xss512k", "-Xms64m", "-Xmx1g");
+	}
+
+	private static PreforkSettings.Worker worker(List<String> jvmOptions, boolean defaults, long maxHeap) {
+		return new PreforkSettings.Worker(50, 1000, jvmOptions, 0, 0, 0, null, defaults, maxHeap,
+				new PreforkSettings.Cds(false, Path.of("/tmp")));
+	}
+
+}
