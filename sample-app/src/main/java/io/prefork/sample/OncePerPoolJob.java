@@ -3,7 +3,7 @@ package io.prefork.sample;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -11,18 +11,27 @@ import org.springframework.scheduling.annotation.Scheduled;
 /**
  * A scheduled job that must run once per pool, not once per worker: it runs only in the
  * worker in slot 0 (and in a plain, non-prefork run, where the property is absent). A
- * replacement for that worker takes its slot and so the job.
+ * replacement for that worker takes its slot and so the job. The slot is checked when the
+ * bean is created, not with {@code @ConditionalOnProperty}: a Spring AOT build decides
+ * conditions at build time, where no process is a worker.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
-@ConditionalOnProperty(name = "prefork.worker.slot", havingValue = "0", matchIfMissing = true)
 class OncePerPoolJob {
 
 	private static final Log logger = LogFactory.getLog(OncePerPoolJob.class);
 
+	private final boolean runsHere;
+
+	OncePerPoolJob(@Value("${prefork.worker.slot:0}") int slot) {
+		this.runsHere = slot == 0;
+	}
+
 	@Scheduled(fixedDelayString = "${sample.once-per-pool.interval:1h}")
 	void housekeeping() {
-		logger.info("Once-per-pool housekeeping ran in pid " + ProcessHandle.current().pid());
+		if (this.runsHere) {
+			logger.info("Once-per-pool housekeeping ran in pid " + ProcessHandle.current().pid());
+		}
 	}
 
 }
