@@ -2,6 +2,7 @@ package io.prefork.autoconfigure;
 
 import java.net.InetAddress;
 
+import org.springframework.aot.AotDetector;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.util.ClassUtils;
 
@@ -25,7 +26,8 @@ final class ManagementPort {
 	 * @param binder the binder of the application's environment
 	 * @param serverPort the application's port ({@code server.port}, 8080 if unset)
 	 * @return the separate management port, or {@code null} if there is none
-	 * @throws InvalidPropertyException if the port is out of range
+	 * @throws InvalidPropertyException if the port is out of range, or the application runs
+	 * a Spring AOT build
 	 */
 	static PreforkSettings.Management bind(Binder binder, int serverPort) {
 		Integer port = binder.bind("management.server.port", Integer.class).orElse(null);
@@ -36,6 +38,13 @@ final class ManagementPort {
 		if (port > 65535) {
 			throw new InvalidPropertyException("management.server.port", port,
 					"must be between 0 and 65535, or -1 to disable HTTP management endpoints");
+		}
+		// The management child context of an AOT build was generated where no process is a
+		// worker, without the hand-over connector, so every worker would bind the port itself.
+		if (AotDetector.useGeneratedArtifacts()) {
+			throw new InvalidPropertyException("management.server.port", port,
+					"a separate management port is not supported with Spring AOT (spring.aot.enabled=true) yet; "
+							+ "serve the actuator on server.port, or run without AOT");
 		}
 		InetAddress address = binder.bind("management.server.address", InetAddress.class).orElse(null);
 		return new PreforkSettings.Management(address, port);

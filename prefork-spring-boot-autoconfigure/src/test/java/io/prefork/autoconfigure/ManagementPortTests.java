@@ -53,6 +53,21 @@ class ManagementPortTests {
 			.withMessageContaining("70000");
 	}
 
+	@Test
+	void refusesASeparatePortInAnAotBuildWhoseWorkersCouldNotServeIt() {
+		System.setProperty("spring.aot.enabled", "true");
+		try {
+			assertThatExceptionOfType(InvalidPropertyException.class)
+				.isThrownBy(() -> bind(Map.of("management.server.port", "9090"), 8080))
+				.withMessageContaining("management.server.port")
+				.withMessageContaining("Spring AOT");
+			assertThat(bind(Map.of("management.server.port", "8080"), 8080)).as("the same port is fine").isNull();
+		}
+		finally {
+			System.clearProperty("spring.aot.enabled");
+		}
+	}
+
 	private static PreforkSettings.Management bind(Map<String, String> properties, int serverPort) {
 		return ManagementPort.bind(new Binder(new MapConfigurationPropertySource(properties)), serverPort);
 	}
