@@ -7,9 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import java.util.jar.Attributes;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,17 +97,7 @@ class ClassDataArchiveTests {
 	}
 
 	private Path jar(String name, String classPath) throws IOException {
-		Path jar = this.temp.resolve(name);
-		Files.createDirectories(jar.getParent());
-		Manifest manifest = new Manifest();
-		manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-		if (classPath != null) {
-			manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, classPath);
-		}
-		try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
-			// only the manifest
-		}
-		return jar;
+		return ManifestJars.write(this.temp, name, classPath);
 	}
 
 }
