@@ -136,6 +136,10 @@ abstract class Dispatcher {
 		return (b - a < 0) ? b : a;
 	}
 
+	static long later(long a, long b) {
+		return (b - a > 0) ? b : a;
+	}
+
 	/**
 	 * Stop taking connections: close the listening socket, turn away what waits.
 	 * @param now the current nanoTime

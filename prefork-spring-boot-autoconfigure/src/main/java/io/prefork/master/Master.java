@@ -65,7 +65,8 @@ public final class Master {
 			PoolCounter.EXITED_BOOT_FAILURE, ExitCause.CRASH, PoolCounter.EXITED_CRASH, ExitCause.TIMEOUT,
 			PoolCounter.EXITED_TIMEOUT, ExitCause.REQUEST_TIMEOUT, PoolCounter.EXITED_REQUEST_TIMEOUT,
 			ExitCause.RECYCLED, PoolCounter.EXITED_RECYCLED, ExitCause.RSS, PoolCounter.EXITED_RSS,
-			ExitCause.SCALED_DOWN, PoolCounter.EXITED_SCALED_DOWN, ExitCause.SHUTDOWN, PoolCounter.EXITED_SHUTDOWN);
+			ExitCause.SCALED_DOWN, PoolCounter.EXITED_SCALED_DOWN, ExitCause.SHUTDOWN, PoolCounter.EXITED_SHUTDOWN,
+			ExitCause.KILLED, PoolCounter.EXITED_KILLED);
 
 	private final PreforkSettings settings;
 
@@ -104,6 +105,11 @@ public final class Master {
 	private long nextMemorySample;
 
 	private int consecutiveBootFailures;
+
+	private int consecutiveBootKills;
+
+	/** When spawning may be tried again after the spawn itself failed (never overridden). */
+	private long spawnRetryAt;
 
 	private boolean anyWorkerEverReady;
 
@@ -279,6 +285,9 @@ public final class Master {
 		if (!this.stopping && this.nextSpawnAt - now > 0) {
 			next = Dispatcher.earlier(next, this.nextSpawnAt);
 		}
+		if (!this.stopping && this.spawnRetryAt - now > 0) {
+			next = Dispatcher.earlier(next, this.spawnRetryAt);
+		}
 		next = this.dispatcher.nextDeadline(next);
 		next = this.management.nextDeadline(next);
 		return (int) Math.max(0, TimeUnit.NANOSECONDS.toMillis(next - now + 999_999));
@@ -303,26 +312,47 @@ public final class Master {
 		this.dispatcher.lost(worker, now);
 		worker.closeChannel();
 		worker.moveTo(WorkerState.DEAD);
-		ExitCause cause = ExitCause.classify(worker.stopCause(), worker.everReady());
+		ExitCause cause = ExitCause.classify(worker.stopCause(), worker.everReady(), status);
 		releaseRow(worker, cause);
-		if (cause == ExitCause.BOOT_FAILURE || (!worker.everReady() && cause == ExitCause.TIMEOUT)) {
-			this.consecutiveBootFailures++;
-			this.nextSpawnAt = now + RespawnPolicy.respawnDelay(this.consecutiveBootFailures).toNanos();
-		}
+		Duration delay = paceReplacement(worker, cause, now);
 		String summary = worker + " " + status.describe() + " after " + formatSeconds(now - worker.spawnedAt) + ", "
 				+ worker.requestsServed() + " requests and " + worker.connectionsHandedOver() + " connections ("
 				+ cause.tag() + ")";
+		String replacing = delay.isZero() ? "replacing it" : "replacing it in " + delay.toSeconds() + " s";
 		if (this.stopping || worker.isStopRequested()) {
 			logger.info(summary);
+		}
+		else if (cause == ExitCause.KILLED) {
+			logger.warn(summary + ", by a signal the master did not send" + (worker.everReady() ? "" : " while starting")
+					+ "; " + replacing);
 		}
 		else if (worker.everReady()) {
 			logger.warn(summary + ", unexpectedly; replacing it");
 		}
 		else {
-			Duration delay = RespawnPolicy.respawnDelay(this.consecutiveBootFailures);
-			logger.error(summary + " while starting (see its output above); replacing it in " + delay.toSeconds()
-					+ " s");
+			logger.error(summary + " while starting (see its output above); " + replacing);
 		}
+	}
+
+	// Back-off judges the application: only workers that fail on their own before they are
+	// ready (an exit, a boot timeout) slow respawning down. Starting workers killed from
+	// outside are replaced at once, and paced only when such kills repeat (an OOM killer
+	// picking every new JVM must not become a spawn loop).
+	private Duration paceReplacement(WorkerProcess worker, ExitCause cause, long now) {
+		if (worker.everReady() || this.stopping || (worker.isStopRequested() && cause != ExitCause.TIMEOUT)) {
+			return Duration.ZERO;
+		}
+		Duration delay;
+		if (cause == ExitCause.KILLED) {
+			this.consecutiveBootKills++;
+			delay = RespawnPolicy.killedDelay(this.consecutiveBootKills);
+		}
+		else {
+			this.consecutiveBootFailures++;
+			delay = RespawnPolicy.respawnDelay(this.consecutiveBootFailures);
+		}
+		this.nextSpawnAt = Dispatcher.later(this.nextSpawnAt, now + delay.toNanos());
+		return delay;
 	}
 
 	private void handleCommands(long now) {
@@ -460,6 +490,7 @@ public final class Master {
 		worker.ready(now);
 		this.anyWorkerEverReady = true;
 		this.consecutiveBootFailures = 0;
+		this.consecutiveBootKills = 0;
 		logger.info(worker + " ready in " + formatSeconds(now - worker.spawnedAt));
 		if (this.workers.isSuccessor(worker)) {
 			WorkerProcess replaced = this.workers.promote(worker);
@@ -623,7 +654,14 @@ public final class Master {
 				: (this.initialSizeReached ? 1 : this.settings.workers());
 		int toStart = PoolSizing.toStart(counts, pool.mode(), floor, pool.minSpare(), this.workers.capacity(),
 				pool.maxStarting());
-		for (int slot = 0; slot < this.workers.capacity() && toStart > 0 && now - this.nextSpawnAt >= 0; slot++) {
+		if (now - this.spawnRetryAt < 0) {
+			toStart = 0;
+		}
+		else if (now - this.nextSpawnAt < 0) {
+			// Backing off, but never with the pool empty and nothing starting.
+			toStart = RespawnPolicy.mustStartNow(this.workers.serving(), counts.starting()) ? Math.min(toStart, 1) : 0;
+		}
+		for (int slot = 0; slot < this.workers.capacity() && toStart > 0; slot++) {
 			if (this.workers.isFree(slot)) {
 				spawn(slot, now, false);
 				toStart--;
@@ -672,7 +710,7 @@ public final class Master {
 		}
 		catch (PosixException ex) {
 			logger.error("Cannot create a control channel for worker " + slot + ": " + ex.getMessage());
-			this.nextSpawnAt = now + TimeUnit.SECONDS.toNanos(1);
+			this.spawnRetryAt = now + TimeUnit.SECONDS.toNanos(1);
 			return;
 		}
 		int row = freeRow();
@@ -696,7 +734,7 @@ public final class Master {
 			logger.error("Cannot spawn worker " + slot + ": " + ex.getMessage());
 			pair[0].close();
 			this.consecutiveBootFailures++;
-			this.nextSpawnAt = now + RespawnPolicy.respawnDelay(this.consecutiveBootFailures).toNanos();
+			this.spawnRetryAt = now + RespawnPolicy.respawnDelay(this.consecutiveBootFailures).toNanos();
 		}
 		finally {
 			pair[1].close();

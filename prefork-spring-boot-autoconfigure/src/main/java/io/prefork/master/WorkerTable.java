@@ -144,6 +144,20 @@ final class WorkerTable {
 	}
 
 	/**
+	 * Count the workers ready to serve (current ones, idle or busy, not stopping).
+	 * @return the count
+	 */
+	int serving() {
+		int serving = 0;
+		for (WorkerProcess worker : this.current) {
+			if (worker != null && worker.state().isServing()) {
+				serving++;
+			}
+		}
+		return serving;
+	}
+
+	/**
 	 * Whether a planned replacement is under way (a successor is starting).
 	 * @return {@code true} if one is
 	 */

@@ -8,8 +8,14 @@ public enum ExitCause {
 	/** Died before it was ever ready. */
 	BOOT_FAILURE("boot-failure"),
 
-	/** Died on its own after it was ready (crash, System.exit, OOM kill). */
+	/** Died on its own after it was ready (crash, System.exit, an OutOfMemoryError exit). */
 	CRASH("crash"),
+
+	/**
+	 * Ended by a signal the master did not send (an operator, the kernel's OOM killer, a
+	 * chaos tool): a loss, not a verdict on the application.
+	 */
+	KILLED("killed"),
 
 	/** Killed by the master: boot, hand-over or heartbeat timeout. */
 	TIMEOUT("timeout"),
@@ -48,13 +54,26 @@ public enum ExitCause {
 	 * @param decided the cause the master recorded when it stopped the worker, or
 	 * {@code null} if it did not
 	 * @param everReady whether the worker was ever ready
+	 * @param status how the process ended
 	 * @return the cause
 	 */
-	public static ExitCause classify(ExitCause decided, boolean everReady) {
+	public static ExitCause classify(ExitCause decided, boolean everReady, ExitStatus status) {
 		if (decided != null) {
 			return decided;
 		}
+		if (status.killedFromOutside()) {
+			return KILLED;
+		}
 		return everReady ? CRASH : BOOT_FAILURE;
+	}
+
+	/**
+	 * Whether this exit says something about the application, so that respawning should
+	 * back off when it repeats.
+	 * @return {@code true} for a boot failure
+	 */
+	public boolean judgesTheApplication() {
+		return this == BOOT_FAILURE;
 	}
 
 }

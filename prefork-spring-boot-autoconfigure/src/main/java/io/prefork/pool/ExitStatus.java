@@ -10,6 +10,14 @@ import java.util.Map;
  */
 public record ExitStatus(int exitCode, int signal) {
 
+	private static final int SIGHUP = 1;
+
+	private static final int SIGINT = 2;
+
+	private static final int SIGKILL = 9;
+
+	private static final int SIGTERM = 15;
+
 	private static final Map<Integer, String> SIGNAL_NAMES = Map.of(1, "SIGHUP", 2, "SIGINT", 3, "SIGQUIT", 6,
 			"SIGABRT", 9, "SIGKILL", 11, "SIGSEGV", 15, "SIGTERM");
 
@@ -21,6 +29,18 @@ public record ExitStatus(int exitCode, int signal) {
 	public static ExitStatus fromWaitStatus(int raw) {
 		int signal = raw & 0x7F;
 		return (signal == 0) ? new ExitStatus((raw >> 8) & 0xFF, 0) : new ExitStatus(-1, signal);
+	}
+
+	/**
+	 * Whether something outside the process ended it: SIGKILL (the OOM killer, an operator,
+	 * a chaos tool) or SIGHUP, SIGINT or SIGTERM, which a JVM answers by exiting with 128 plus
+	 * the signal's number after its shutdown hooks (or dies of, before it handles signals).
+	 * Crashes of the process itself (SIGSEGV, SIGABRT from a JVM abort) are not.
+	 * @return {@code true} if it was killed from outside
+	 */
+	public boolean killedFromOutside() {
+		int bySignal = (this.signal != 0) ? this.signal : this.exitCode - 128;
+		return bySignal == SIGKILL || bySignal == SIGHUP || bySignal == SIGINT || bySignal == SIGTERM;
 	}
 
 	/**

@@ -89,7 +89,10 @@ public enum PoolCounter {
 	PEEK_TIMEOUTS,
 
 	/** Connections handed to the worker holding their session (sticky sessions). */
-	SESSION_ROUTED;
+	SESSION_ROUTED,
+
+	/** Workers ended by a signal the master did not send. */
+	EXITED_KILLED;
 
 	private static final String REJECTED = "REJECTED_";
 

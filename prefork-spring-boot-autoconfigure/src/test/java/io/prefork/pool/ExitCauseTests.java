@@ -13,21 +13,39 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ExitCauseTests {
 
+	private static final ExitStatus EXIT_1 = new ExitStatus(1, 0);
+
+	private static final ExitStatus KILLED_BY_SIGKILL = new ExitStatus(-1, 9);
+
 	@ParameterizedTest
 	@EnumSource(ExitCause.class)
 	void theDecidedCauseWins(ExitCause decided) {
-		assertThat(ExitCause.classify(decided, true)).isEqualTo(decided);
-		assertThat(ExitCause.classify(decided, false)).isEqualTo(decided);
+		assertThat(ExitCause.classify(decided, true, KILLED_BY_SIGKILL)).isEqualTo(decided);
+		assertThat(ExitCause.classify(decided, false, EXIT_1)).isEqualTo(decided);
 	}
 
 	@Test
 	void anUndecidedExitOfAWorkerThatWasReadyIsACrash() {
-		assertThat(ExitCause.classify(null, true)).isEqualTo(ExitCause.CRASH);
+		assertThat(ExitCause.classify(null, true, EXIT_1)).isEqualTo(ExitCause.CRASH);
+		assertThat(ExitCause.classify(null, true, new ExitStatus(-1, 6))).isEqualTo(ExitCause.CRASH);
+	}
+
+	@Test
+	void anUndecidedKillFromOutsideIsAKillWhetherReadyOrNot() {
+		assertThat(ExitCause.classify(null, true, KILLED_BY_SIGKILL)).isEqualTo(ExitCause.KILLED);
+		assertThat(ExitCause.classify(null, false, KILLED_BY_SIGKILL)).isEqualTo(ExitCause.KILLED);
+		assertThat(ExitCause.classify(null, false, new ExitStatus(143, 0))).isEqualTo(ExitCause.KILLED);
+	}
+
+	@Test
+	void onlyABootFailureJudgesTheApplication() {
+		assertThat(Arrays.stream(ExitCause.values()).filter(ExitCause::judgesTheApplication))
+			.containsExactly(ExitCause.BOOT_FAILURE);
 	}
 
 	@Test
 	void anUndecidedExitOfAWorkerNeverReadyIsABootFailure() {
-		assertThat(ExitCause.classify(null, false)).isEqualTo(ExitCause.BOOT_FAILURE);
+		assertThat(ExitCause.classify(null, false, EXIT_1)).isEqualTo(ExitCause.BOOT_FAILURE);
 	}
 
 	@ParameterizedTest
@@ -44,7 +62,7 @@ class ExitCauseTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "boot-failure", "crash", "timeout", "request-timeout", "recycled", "rss", "scaled-down",
+	@ValueSource(strings = { "boot-failure", "crash", "killed", "timeout", "request-timeout", "recycled", "rss", "scaled-down",
 			"shutdown" })
 	void knowsTheTagsUsedInLogsAndMetrics(String tag) {
 		assertThat(ExitCause.values()).extracting(ExitCause::tag).contains(tag);

@@ -49,4 +49,23 @@ class ExitStatusTests {
 		assertThat(ExitStatus.fromWaitStatus(40).describe()).isEqualTo("killed by signal 40");
 	}
 
+	@Test
+	void sigkillAndTheJvmsExitsForHangupInterruptAndTerminateAreKillsFromOutside() {
+		assertThat(ExitStatus.fromWaitStatus(9).killedFromOutside()).isTrue();
+		assertThat(ExitStatus.fromWaitStatus(15).killedFromOutside()).isTrue();
+		assertThat(ExitStatus.fromWaitStatus(143 << 8).killedFromOutside()).isTrue();
+		assertThat(ExitStatus.fromWaitStatus(130 << 8).killedFromOutside()).isTrue();
+		assertThat(ExitStatus.fromWaitStatus(129 << 8).killedFromOutside()).isTrue();
+	}
+
+	@Test
+	void exitsAndCrashesOfTheProcessItselfAreNotKillsFromOutside() {
+		assertThat(ExitStatus.fromWaitStatus(0).killedFromOutside()).isFalse();
+		assertThat(ExitStatus.fromWaitStatus(1 << 8).killedFromOutside()).isFalse();
+		assertThat(ExitStatus.fromWaitStatus(70 << 8).killedFromOutside()).isFalse();
+		assertThat(ExitStatus.fromWaitStatus(134 << 8).killedFromOutside()).isFalse();
+		assertThat(ExitStatus.fromWaitStatus(6).killedFromOutside()).isFalse();
+		assertThat(ExitStatus.fromWaitStatus(11).killedFromOutside()).isFalse();
+	}
+
 }

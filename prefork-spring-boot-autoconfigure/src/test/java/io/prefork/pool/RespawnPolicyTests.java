@@ -43,4 +43,20 @@ class RespawnPolicyTests {
 		assertThat(RespawnPolicy.shouldGiveUp(1000, true)).isFalse();
 	}
 
+	@Test
+	void killedStartingWorkersAreReplacedAtOnceThenPaced() {
+		List<Long> seconds = IntStream.rangeClosed(0, 9)
+			.mapToObj((kills) -> RespawnPolicy.killedDelay(kills).toSeconds())
+			.toList();
+		assertThat(seconds).containsExactly(0L, 0L, 0L, 1L, 2L, 4L, 8L, 8L, 8L, 8L);
+		assertThat(RespawnPolicy.killedDelay(Integer.MAX_VALUE)).isEqualTo(Duration.ofSeconds(8));
+	}
+
+	@Test
+	void anEmptyPoolWithNothingStartingStartsOneWhateverTheBackOff() {
+		assertThat(RespawnPolicy.mustStartNow(0, 0)).isTrue();
+		assertThat(RespawnPolicy.mustStartNow(0, 1)).isFalse();
+		assertThat(RespawnPolicy.mustStartNow(1, 0)).isFalse();
+	}
+
 }
