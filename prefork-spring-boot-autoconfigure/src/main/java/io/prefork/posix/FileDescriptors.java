@@ -102,4 +102,33 @@ public final class FileDescriptors {
 		LibC.INSTANCE.shutdown(fd, Linux.SHUT_WR);
 	}
 
+	/**
+	 * Return how many bytes the socket's readers (any process holding it) have consumed:
+	 * what TCP received minus what still waits in the receive queue. Zero means nobody has
+	 * read a byte of it, so it can go to another reader whole.
+	 * @param fd a TCP socket
+	 * @return the bytes consumed, or {@code -1} if the kernel cannot tell (before Linux 4.1)
+	 */
+	public static long consumedBytes(int fd) {
+		byte[] info = new byte[Linux.TCP_INFO_BYTES_RECEIVED + Long.BYTES];
+		IntByReference length = new IntByReference(info.length);
+		if (LibC.INSTANCE.getsockopt(fd, Linux.IPPROTO_TCP, Linux.TCP_INFO, info, length) != 0
+				|| length.intValue() < info.length) {
+			return -1;
+		}
+		long received = ByteBuffer.wrap(info).order(ByteOrder.nativeOrder()).getLong(Linux.TCP_INFO_BYTES_RECEIVED);
+		int pending = pendingBytes(fd);
+		return (pending < 0) ? -1 : received - pending;
+	}
+
+	/**
+	 * Return how many bytes wait in a socket's receive queue, unread.
+	 * @param fd the socket
+	 * @return the count, or {@code -1} if it cannot be told
+	 */
+	public static int pendingBytes(int fd) {
+		IntByReference pending = new IntByReference();
+		return (LibC.INSTANCE.ioctl(fd, Linux.SIOCINQ, pending) == 0) ? pending.intValue() : -1;
+	}
+
 }

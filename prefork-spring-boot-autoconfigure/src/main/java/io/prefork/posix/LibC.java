@@ -30,6 +30,10 @@ public interface LibC {
 
 	int getsockname(int fd, @Out byte[] address, IntByReference length);
 
+	int getsockopt(int fd, int level, int name, @Out byte[] value, IntByReference length);
+
+	int ioctl(int fd, long request, @Out IntByReference value);
+
 	int poll(Pointer fds, long count, int timeoutMillis);
 
 	int close(int fd);

@@ -34,6 +34,14 @@ final class Linux {
 
 	static final int TCP_DEFER_ACCEPT = 9;
 
+	/** {@code struct tcp_info}, whose {@code tcpi_bytes_received} (Linux 4.1+) is at 128. */
+	static final int TCP_INFO = 11;
+
+	static final int TCP_INFO_BYTES_RECEIVED = 128;
+
+	/** {@code ioctl} request for the bytes waiting in a socket's receive queue (FIONREAD). */
+	static final long SIOCINQ = 0x541B;
+
 	static final int IPV6_V6ONLY = 26;
 
 	static final int MSG_PEEK = 0x2;

@@ -11,7 +11,7 @@ package io.prefork.scoreboard;
  * <pre>
  * header (576 bytes)
  *   0  magic long        8  version int     12  rows int
- *  16  seq long         24  startedAt long  32  dispatch length int   36  (reserved)
+ *  16  seq long         24  startedAt long  32  dispatch length int   36  connections per row int
  *  40  dispatch 24 bytes (ASCII)
  *  64  64 counter longs, indexed by PoolCounter ordinal (unused ones stay 0)
  * row r at 576 + r * 320
@@ -24,6 +24,9 @@ package io.prefork.scoreboard;
  *     0  seq long            8  lastHeartbeat long   16  requestsServed long
  *    24  currentRequestStartedAt long                 32  busyThreads int
  *    36  request length int 40  request 120 bytes (UTF-8)
+ * connection tables after the last row, one per row, of "connections per row" entries
+ *   entry e of row r at 576 + rows * 320 + (r * connectionsPerRow + e) * 16
+ *     0  connectionId long (0: free)   8  state long (a ConnectionState ordinal)
  * </pre>
  */
 final class Layout {
@@ -32,7 +35,7 @@ final class Layout {
 	static final long MAGIC = 0x505245464F524B53L;
 
 	/** The layout version; change it whenever an offset below changes. */
-	static final int VERSION = 1;
+	static final int VERSION = 2;
 
 	static final int MAGIC_OFFSET = 0;
 
@@ -45,6 +48,8 @@ final class Layout {
 	static final int STARTED_AT = 24;
 
 	static final int DISPATCH_LENGTH = 32;
+
+	static final int CONNECTIONS_PER_ROW = 36;
 
 	static final int DISPATCH = 40;
 
@@ -100,6 +105,15 @@ final class Layout {
 
 	static final int ROW_SIZE = MASTER_SECTION_SIZE + WORKER_SECTION_SIZE;
 
+	static final int CONNECTION_ID = 0;
+
+	static final int CONNECTION_STATE = 8;
+
+	static final int CONNECTION_ENTRY_SIZE = 16;
+
+	/** The most connection entries a row may have. */
+	static final int MAX_CONNECTIONS_PER_ROW = 1 << 20;
+
 	/** The most rows a scoreboard may have. */
 	static final int MAX_ROWS = 65_536;
 
@@ -140,12 +154,29 @@ final class Layout {
 	}
 
 	/**
+	 * Return where a row's connection table starts.
+	 * @param rows the scoreboard's number of rows
+	 * @param connectionsPerRow entries per table
+	 * @param row the row
+	 * @return its absolute offset
+	 */
+	static long connectionTable(int rows, int connectionsPerRow, int row) {
+		return HEADER_SIZE + (long) rows * ROW_SIZE + (long) row * connectionsPerRow * CONNECTION_ENTRY_SIZE;
+	}
+
+	/**
 	 * Return the size of a scoreboard file.
 	 * @param rows its number of rows
+	 * @param connectionsPerRow entries in each row's connection table
 	 * @return its size in bytes
 	 */
-	static int fileSize(int rows) {
-		return HEADER_SIZE + rows * ROW_SIZE;
+	static int fileSize(int rows, int connectionsPerRow) {
+		long size = connectionTable(rows, connectionsPerRow, rows);
+		if (size > Integer.MAX_VALUE) {
+			throw new IllegalArgumentException(rows + " rows of " + connectionsPerRow
+					+ " connections each need a scoreboard over 2 GB");
+		}
+		return (int) size;
 	}
 
 }

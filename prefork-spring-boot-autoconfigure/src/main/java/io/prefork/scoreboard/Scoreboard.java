@@ -41,9 +41,11 @@ public final class Scoreboard implements AutoCloseable {
 
 	private final WorkerSection[] workers;
 
+	private final ConnectionTable[] connections;
+
 	private volatile boolean closed;
 
-	private Scoreboard(Path file, Path ownedDirectory, int rows, ByteBuffer buffer) {
+	private Scoreboard(Path file, Path ownedDirectory, int rows, int connectionsPerRow, ByteBuffer buffer) {
 		this.file = file;
 		this.ownedDirectory = ownedDirectory;
 		this.rows = rows;
@@ -51,33 +53,54 @@ public final class Scoreboard implements AutoCloseable {
 		this.pool = new PoolCounters(buffer);
 		this.masters = new MasterSection[rows];
 		this.workers = new WorkerSection[rows];
+		this.connections = new ConnectionTable[rows];
 		for (int row = 0; row < rows; row++) {
 			this.masters[row] = new MasterSection(buffer, row);
 			this.workers[row] = new WorkerSection(buffer, row);
+			this.connections[row] = new ConnectionTable(buffer, (int) Layout.connectionTable(rows, connectionsPerRow, row),
+					connectionsPerRow);
 		}
+	}
+
+	/**
+	 * Create a scoreboard without connection tables, see {@link #create(int, int)}.
+	 * @param rows the number of rows, at least one per worker the pool may have
+	 * @return the scoreboard, mapped read-write
+	 * @throws IOException if the file cannot be created or mapped
+	 */
+	public static Scoreboard create(int rows) throws IOException {
+		return create(rows, 0);
 	}
 
 	/**
 	 * Create a scoreboard in a new private directory (for the master); closing it deletes
 	 * the file and the directory.
 	 * @param rows the number of rows, at least one per worker the pool may have
+	 * @param connectionsPerRow entries in each row's {@link ConnectionTable}: the most
+	 * connections the master hands one worker, or 0 when it hands none
 	 * @return the scoreboard, mapped read-write
 	 * @throws IOException if the file cannot be created or mapped
 	 */
-	public static Scoreboard create(int rows) throws IOException {
+	public static Scoreboard create(int rows, int connectionsPerRow) throws IOException {
 		if (rows < 1 || rows > Layout.MAX_ROWS) {
 			throw new IllegalArgumentException("rows must be between 1 and " + Layout.MAX_ROWS + ", was " + rows);
 		}
+		if (connectionsPerRow < 0 || connectionsPerRow > Layout.MAX_CONNECTIONS_PER_ROW) {
+			throw new IllegalArgumentException("connections per row must be between 0 and "
+					+ Layout.MAX_CONNECTIONS_PER_ROW + ", was " + connectionsPerRow);
+		}
+		int size = Layout.fileSize(rows, connectionsPerRow);
 		Path directory = Files.createTempDirectory("prefork-",
 				PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
 		try {
 			Path file = Files.createFile(directory.resolve(FILE_NAME),
 					PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-			ByteBuffer buffer = map(file, Layout.fileSize(rows));
+			ByteBuffer buffer = map(file, size);
 			buffer.putInt(Layout.VERSION_OFFSET, Layout.VERSION);
 			buffer.putInt(Layout.ROWS_OFFSET, rows);
+			buffer.putInt(Layout.CONNECTIONS_PER_ROW, connectionsPerRow);
 			SeqLock.LONGS.setRelease(buffer, Layout.MAGIC_OFFSET, Layout.MAGIC);
-			return new Scoreboard(file, directory, rows, buffer);
+			return new Scoreboard(file, directory, rows, connectionsPerRow, buffer);
 		}
 		catch (IOException | RuntimeException ex) {
 			Files.deleteIfExists(directory.resolve(FILE_NAME));
@@ -111,11 +134,15 @@ public final class Scoreboard implements AutoCloseable {
 					+ Layout.VERSION + "; master and workers must run the same version");
 		}
 		int rows = header.getInt(Layout.ROWS_OFFSET);
-		if (rows < 1 || rows > Layout.MAX_ROWS || size < Layout.fileSize(rows)) {
-			throw new IOException(file + " is a truncated or corrupt scoreboard: " + rows + " rows in " + size
-					+ " bytes");
+		int connectionsPerRow = header.getInt(Layout.CONNECTIONS_PER_ROW);
+		if (rows < 1 || rows > Layout.MAX_ROWS || connectionsPerRow < 0
+				|| connectionsPerRow > Layout.MAX_CONNECTIONS_PER_ROW
+				|| size < Layout.fileSize(rows, connectionsPerRow)) {
+			throw new IOException(file + " is a truncated or corrupt scoreboard: " + rows + " rows of "
+					+ connectionsPerRow + " connections in " + size + " bytes");
 		}
-		return new Scoreboard(file, null, rows, map(file, Layout.fileSize(rows)));
+		return new Scoreboard(file, null, rows, connectionsPerRow,
+				map(file, Layout.fileSize(rows, connectionsPerRow)));
 	}
 
 	private static ByteBuffer map(Path file, int size) throws IOException {
@@ -181,6 +208,7 @@ public final class Scoreboard implements AutoCloseable {
 				.getLong(Layout.REQUESTS_SERVED);
 			this.masters[row].clear();
 			this.workers[row].clear();
+			this.connections[row].clear();
 			return served;
 		});
 	}
@@ -203,6 +231,17 @@ public final class Scoreboard implements AutoCloseable {
 	public WorkerSection worker(int row) {
 		checkOpen();
 		return this.workers[Objects.checkIndex(row, this.rows)];
+	}
+
+	/**
+	 * Return a row's connection table: written by the row's worker, read by the master once
+	 * that worker is gone.
+	 * @param row the row
+	 * @return the table (the same instance on every call)
+	 */
+	public ConnectionTable connections(int row) {
+		checkOpen();
+		return this.connections[Objects.checkIndex(row, this.rows)];
 	}
 
 	/**

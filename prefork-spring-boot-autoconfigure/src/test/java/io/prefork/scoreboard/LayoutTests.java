@@ -5,18 +5,30 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 class LayoutTests {
 
 	@Test
-	void theLayoutOfVersionOneIsFrozen() {
+	void theLayoutOfVersionTwoIsFrozen() {
 		// Changing any of these numbers requires a new Layout.VERSION.
-		assertThat(Layout.VERSION).isEqualTo(1);
+		assertThat(Layout.VERSION).isEqualTo(2);
 		assertThat(Layout.HEADER_SIZE).isEqualTo(576);
 		assertThat(Layout.MASTER_SECTION_SIZE).isEqualTo(128);
 		assertThat(Layout.WORKER_SECTION_SIZE).isEqualTo(192);
 		assertThat(Layout.ROW_SIZE).isEqualTo(320);
-		assertThat(Layout.fileSize(2)).isEqualTo(1216);
+		assertThat(Layout.fileSize(2, 0)).isEqualTo(1216);
+		assertThat(Layout.CONNECTIONS_PER_ROW).isEqualTo(36);
+		assertThat(Layout.CONNECTION_ENTRY_SIZE).isEqualTo(16);
+		assertThat(Layout.connectionTable(2, 10, 1)).isEqualTo(1216 + 160);
+		assertThat(Layout.fileSize(2, 10)).isEqualTo(1216 + 320);
+	}
+
+	@Test
+	void aScoreboardOver2GigabytesIsRefused() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> Layout.fileSize(Layout.MAX_ROWS, Layout.MAX_CONNECTIONS_PER_ROW))
+			.withMessageContaining("over 2 GB");
 	}
 
 	@Test

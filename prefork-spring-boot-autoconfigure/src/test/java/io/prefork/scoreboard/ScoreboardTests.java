@@ -94,7 +94,7 @@ class ScoreboardTests {
 		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())))
 			.isEqualTo("rwx------");
 		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-		assertThat(Files.size(file)).isEqualTo(Layout.fileSize(4));
+		assertThat(Files.size(file)).isEqualTo(Layout.fileSize(4, 0));
 	}
 
 	@Test
@@ -118,7 +118,7 @@ class ScoreboardTests {
 
 	@Test
 	void openRejectsAFileThatIsNotAScoreboard(@TempDir Path directory) throws IOException {
-		Path file = Files.write(directory.resolve("other"), new byte[Layout.fileSize(1)]);
+		Path file = Files.write(directory.resolve("other"), new byte[Layout.fileSize(1, 0)]);
 		assertThatExceptionOfType(IOException.class).isThrownBy(() -> Scoreboard.open(file))
 			.withMessageContaining("not a prefork scoreboard")
 			.withMessageContaining("magic number 0x0");
@@ -134,7 +134,7 @@ class ScoreboardTests {
 
 	@Test
 	void openRejectsAnotherLayoutVersion(@TempDir Path directory) throws IOException {
-		Path copy = copyWith(directory, Layout.VERSION_OFFSET, Layout.VERSION + 1, Layout.fileSize(4));
+		Path copy = copyWith(directory, Layout.VERSION_OFFSET, Layout.VERSION + 1, Layout.fileSize(4, 0));
 		assertThatExceptionOfType(IOException.class).isThrownBy(() -> Scoreboard.open(copy))
 			.withMessageContaining("layout version " + (Layout.VERSION + 1))
 			.withMessageContaining("reads version " + Layout.VERSION);
@@ -142,7 +142,7 @@ class ScoreboardTests {
 
 	@Test
 	void openRejectsATruncatedScoreboard(@TempDir Path directory) throws IOException {
-		Path copy = copyWith(directory, Layout.ROWS_OFFSET, 4, Layout.fileSize(3));
+		Path copy = copyWith(directory, Layout.ROWS_OFFSET, 4, Layout.fileSize(3, 0));
 		assertThatExceptionOfType(IOException.class).isThrownBy(() -> Scoreboard.open(copy))
 			.withMessageContaining("truncated");
 	}
