@@ -2,6 +2,7 @@ package io.prefork.master;
 
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -11,6 +12,7 @@ import io.prefork.PreforkSettings;
 import io.prefork.posix.ListeningSocket;
 import io.prefork.posix.Poller;
 import io.prefork.posix.PosixException;
+import io.prefork.scoreboard.ConnectionTable;
 import io.prefork.scoreboard.PoolCounter;
 import io.prefork.scoreboard.PoolCounters;
 
@@ -64,9 +66,9 @@ abstract class Dispatcher {
 	}
 
 	static Dispatcher create(PreforkSettings settings, WorkerTable workers, WorkerFailures failures,
-			ListeningSocket listener, PoolCounters counters) {
+			ListeningSocket listener, PoolCounters counters, IntFunction<ConnectionTable> connectionTables) {
 		return switch (settings.dispatch()) {
-			case PASS_FD -> new PassFdDispatcher(settings, workers, failures, listener, counters);
+			case PASS_FD -> new PassFdDispatcher(settings, workers, failures, listener, counters, connectionTables);
 			case ACCEPT_ON_COMMAND -> new AcceptOnCommandDispatcher(settings, workers, failures, listener, counters);
 			case SHARED_ACCEPT -> new SharedAcceptDispatcher(settings, workers, failures, listener, counters);
 		};
@@ -97,12 +99,23 @@ abstract class Dispatcher {
 	/**
 	 * A worker replied about the connection it was given (took it, or did not).
 	 * @param worker the worker
+	 * @param connectionId the connection's id
+	 * @param taken whether it took it
 	 */
-	void replied(WorkerProcess worker) {
+	void replied(WorkerProcess worker, long connectionId, boolean taken) {
 	}
 
 	/**
-	 * A worker will never reply about the connection it was given (killed, or gone).
+	 * A worker reports a connection it took closed.
+	 * @param worker the worker
+	 * @param connectionId the connection's id
+	 */
+	void closed(WorkerProcess worker, long connectionId) {
+	}
+
+	/**
+	 * A worker is gone (its channel closed, or it was reaped): it will never reply or
+	 * report again, and what it held must be settled.
 	 * @param worker the worker
 	 * @param now the current nanoTime
 	 */

@@ -155,7 +155,7 @@ public final class Master {
 		this.scoreboard = createScoreboard(listener);
 		this.scoreboard.pool().started(System.currentTimeMillis(), this.settings.dispatch().value());
 		this.dispatcher = Dispatcher.create(this.settings, this.workers, new Failures(), listener,
-				this.scoreboard.pool());
+				this.scoreboard.pool(), this.scoreboard::connections);
 		Runtime.getRuntime().addShutdownHook(new Thread(this::killSurvivors, "prefork-master-cleanup"));
 		MasterSignals.install(this.commands);
 		StatusListener status = null;
@@ -186,7 +186,11 @@ public final class Master {
 
 	private Scoreboard createScoreboard(ListeningSocket listener) {
 		try {
-			return Scoreboard.create(this.rowsInUse.length);
+			// In pass-fd the master holds a copy of each connection it hands a worker, and the
+			// worker records what it does with each in its row's table.
+			int connectionsPerRow = (this.settings.dispatch() == DispatchMode.PASS_FD)
+					? this.settings.worker().maxConnections() : 0;
+			return Scoreboard.create(this.rowsInUse.length, connectionsPerRow);
 		}
 		catch (IOException ex) {
 			listener.close();
@@ -454,14 +458,15 @@ public final class Master {
 			if (this.settings.dispatch() == DispatchMode.ACCEPT_ON_COMMAND) {
 				this.scoreboard.pool().add(PoolCounter.ACCEPTED, 1);
 			}
-			replied(worker);
+			replied(worker, accepted.connectionId(), true);
 		}
 		else if (message instanceof Message.NotAccepted notAccepted) {
 			worker.notAccepted(notAccepted.connectionId());
-			replied(worker);
+			replied(worker, notAccepted.connectionId(), false);
 		}
-		else if (message instanceof Message.Closed) {
+		else if (message instanceof Message.Closed closed) {
 			worker.connectionClosed(now);
+			this.dispatcher.closed(worker, closed.connectionId());
 		}
 		else if (message instanceof Message.Heartbeat heartbeat) {
 			worker.served(heartbeat.requestsServed());
@@ -503,8 +508,8 @@ public final class Master {
 
 	// A retiring worker finishes what it holds; SIGTERM waits until it has answered about a
 	// connection in flight, so that connection is served, not dropped by the pausing Tomcat.
-	private void replied(WorkerProcess worker) {
-		this.dispatcher.replied(worker);
+	private void replied(WorkerProcess worker, long connectionId, boolean taken) {
+		this.dispatcher.replied(worker, connectionId, taken);
 		if (worker.state() == WorkerState.STOPPING && worker.isStopRequested()) {
 			terminate(worker);
 		}
@@ -553,8 +558,9 @@ public final class Master {
 			// Replace it at once; one that never started is replaced after the back-off.
 			this.workers.vacate(worker);
 		}
-		this.dispatcher.lost(worker, now);
-		// A killed process is reaped within milliseconds; the deadline only repeats the kill.
+		// Its connections are settled when it is gone (its channel closes), not before: until
+		// then it may still be writing to them. A killed process is reaped within
+		// milliseconds; the deadline only repeats the kill.
 		worker.stopRequested(cause, now + EXIT_AFTER_EOF_NANOS);
 		Processes.kill(worker.pid);
 	}

@@ -2,30 +2,32 @@ package io.prefork.master;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import io.prefork.PreforkSettings;
 import io.prefork.pool.AdmissionDecision;
-import io.prefork.posix.FileDescriptors;
 import io.prefork.posix.ListeningSocket;
 import io.prefork.posix.Poller;
 import io.prefork.posix.PosixException;
-import io.prefork.scoreboard.PoolCounters;
 import io.prefork.protocol.Message;
 import io.prefork.protocol.MessageCodec;
+import io.prefork.scoreboard.ConnectionTable;
 import io.prefork.scoreboard.PoolCounter;
+import io.prefork.scoreboard.PoolCounters;
 
 /**
  * The master accepts every connection and passes its fd to the least-loaded worker; what no
  * worker can take waits in the master's queue, then meets the overload policy. With sticky
  * sessions, a new connection first waits for its request head, and one whose session a live
- * worker holds goes to that worker only, waiting in the queue while that worker is full.
+ * worker holds goes to that worker only, waiting in the queue while that worker is full. The
+ * master keeps its copy of every connection until its worker closes it, and answers for the
+ * connections of a worker that dies.
  */
 final class PassFdDispatcher extends Dispatcher {
 
@@ -33,11 +35,12 @@ final class PassFdDispatcher extends Dispatcher {
 
 	private final ConnectionQueue queue = new ConnectionQueue();
 
-	/**
-	 * The master's copy of each connection handed over but not yet acknowledged, so one the
-	 * worker never took can go to another worker.
-	 */
-	private final Map<WorkerProcess, ConnectionQueue.Queued> unacknowledged = new HashMap<>();
+	private final HeldConnections held = new HeldConnections();
+
+	private final LostConnections lost;
+
+	/** Each worker row's record of its connections. */
+	private final IntFunction<ConnectionTable> connectionTables;
 
 	/** Connections waiting for their request head, or {@code null} without sticky sessions. */
 	private final SessionPeeker peeker;
@@ -45,8 +48,10 @@ final class PassFdDispatcher extends Dispatcher {
 	private int[] peekIndices = new int[0];
 
 	PassFdDispatcher(PreforkSettings settings, WorkerTable workers, WorkerFailures failures,
-			ListeningSocket listener, PoolCounters counters) {
+			ListeningSocket listener, PoolCounters counters, IntFunction<ConnectionTable> connectionTables) {
 		super(settings, workers, failures, listener, counters);
+		this.connectionTables = connectionTables;
+		this.lost = new LostConnections(this.rejector);
 		this.peeker = settings.sessions().sticky() ? new SessionPeeker(settings, counters) : null;
 		if (this.peeker != null) {
 			deferAcceptUntilData(listener, settings.sessions().peekTimeout());
@@ -179,7 +184,7 @@ final class PassFdDispatcher extends Dispatcher {
 			if (send(worker, frame, connection.fd(), now)) {
 				worker.handedOver(connectionId, now + this.settings.timeouts().handoff().toNanos());
 				this.workers.chosen(worker);
-				this.unacknowledged.put(worker, connection);
+				this.held.hold(worker, connectionId, connection);
 				this.counters.add(PoolCounter.QUEUE_WAITS, 1);
 				this.counters.add(PoolCounter.QUEUE_WAIT_MICROS, (now - connection.acceptedAt()) / 1000);
 				if (connection.slot() == worker.slot) {
@@ -196,20 +201,32 @@ final class PassFdDispatcher extends Dispatcher {
 	}
 
 	@Override
-	void replied(WorkerProcess worker) {
-		ConnectionQueue.Queued connection = this.unacknowledged.remove(worker);
-		if (connection != null) {
-			// The worker has its own reference now (or did not want it): the master's copy goes.
-			FileDescriptors.close(connection.fd());
+	void replied(WorkerProcess worker, long connectionId, boolean taken) {
+		if (!taken) {
+			this.held.release(worker, connectionId);
 		}
 	}
 
 	@Override
+	void closed(WorkerProcess worker, long connectionId) {
+		this.held.release(worker, connectionId);
+	}
+
+	@Override
 	void lost(WorkerProcess worker, long now) {
-		ConnectionQueue.Queued connection = this.unacknowledged.remove(worker);
-		if (connection != null) {
-			logger.info(worker + " never took the connection handed to it; it goes to another worker");
-			this.queue.addFirst(connection);
+		Map<Long, ConnectionQueue.Queued> connections = this.held.takeAll(worker);
+		if (connections.isEmpty()) {
+			return;
+		}
+		List<ConnectionQueue.Queued> untouched = this.lost.settle(worker, connections,
+				this.connectionTables.apply(worker.row).states(), now);
+		for (ConnectionQueue.Queued connection : untouched) {
+			if (listener() == null) {
+				turnAway(connection.fd(), RejectReason.SHUTDOWN, now);
+			}
+			else {
+				this.queue.addFirst(connection);
+			}
 		}
 	}
 
@@ -232,10 +249,14 @@ final class PassFdDispatcher extends Dispatcher {
 	}
 
 	@Override
+	void close() {
+		super.close();
+		this.held.closeAll();
+	}
+
+	@Override
 	void stop(long now) {
 		super.stop(now);
-		this.unacknowledged.values().forEach((connection) -> FileDescriptors.close(connection.fd()));
-		this.unacknowledged.clear();
 		ConnectionQueue.Queued queued;
 		while ((queued = this.queue.poll()) != null) {
 			turnAway(queued.fd(), RejectReason.SHUTDOWN, now);

@@ -17,7 +17,13 @@ enum RejectReason {
 	HANDOFF_FAILED("handoff-failed", PoolCounter.REJECTED_HANDOFF_FAILED),
 
 	/** It was still queued when the server began to stop. */
-	SHUTDOWN("shutdown", PoolCounter.REJECTED_SHUTDOWN);
+	SHUTDOWN("shutdown", PoolCounter.REJECTED_SHUTDOWN),
+
+	/** Its worker died after reading a request and before answering it: a {@code 502}. */
+	WORKER_LOST("worker-lost", PoolCounter.REJECTED_WORKER_LOST),
+
+	/** Its worker died between requests with the next one unread. */
+	WORKER_LOST_UNREAD("worker-lost-unread", PoolCounter.REJECTED_WORKER_LOST_UNREAD);
 
 	/** The name used in logs and metrics. */
 	final String tag;

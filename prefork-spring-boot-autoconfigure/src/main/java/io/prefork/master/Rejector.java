@@ -3,8 +3,10 @@ package io.prefork.master;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.prefork.posix.FileDescriptors;
@@ -13,8 +15,9 @@ import io.prefork.scoreboard.PoolCounters;
 
 /**
  * Turns connections away on the master's behalf: abruptly (close) or politely (a complete
- * {@code 503} with {@code Retry-After}, then a lingering close, so the client reads the
- * answer instead of a reset caused by its unread request). Counts every rejection by reason.
+ * {@code 503} with {@code Retry-After}, or a {@code 502} for a request whose worker died,
+ * then a lingering close, so the client reads the answer instead of a reset caused by its
+ * unread request). Counts every rejection by reason.
  */
 final class Rejector {
 
@@ -24,9 +27,14 @@ final class Rejector {
 	/** Lingering connections held at most; beyond, new ones are closed at once. */
 	private static final int MAX_LINGERING = 512;
 
-	private static final String BODY = "Service Unavailable: every worker is busy. Retry later.\n";
+	private static final String BUSY = "Service Unavailable: every worker is busy. Retry later.\n";
 
-	private final byte[] response;
+	private static final String LOST_UNREAD = "Service Unavailable: the worker holding this connection stopped. "
+			+ "Retry.\n";
+
+	private static final String LOST = "Bad Gateway: the worker serving this request stopped before answering it.\n";
+
+	private final Map<RejectReason, byte[]> responses = new EnumMap<>(RejectReason.class);
 
 	private final byte[] scratch = new byte[4096];
 
@@ -36,14 +44,24 @@ final class Rejector {
 
 	Rejector(Duration retryAfter, PoolCounters counters) {
 		this.counters = counters;
-		String response = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain;charset=UTF-8\r\n"
-				+ "Content-Length: " + BODY.length() + "\r\nRetry-After: " + Math.max(1, retryAfter.toSeconds())
-				+ "\r\nConnection: close\r\n\r\n" + BODY;
-		this.response = response.getBytes(StandardCharsets.US_ASCII);
+		String retry = "Retry-After: " + Math.max(1, retryAfter.toSeconds()) + "\r\n";
+		for (RejectReason reason : RejectReason.values()) {
+			this.responses.put(reason, switch (reason) {
+				case WORKER_LOST -> response("502 Bad Gateway", "", LOST);
+				case WORKER_LOST_UNREAD -> response("503 Service Unavailable", retry, LOST_UNREAD);
+				default -> response("503 Service Unavailable", retry, BUSY);
+			});
+		}
+	}
+
+	private static byte[] response(String status, String headers, String body) {
+		return ("HTTP/1.1 " + status + "\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: "
+				+ body.length() + "\r\n" + headers + "Connection: close\r\n\r\n" + body)
+			.getBytes(StandardCharsets.US_ASCII);
 	}
 
 	/**
-	 * Answer 503 and close gracefully.
+	 * Answer (502 for a lost worker's request, else 503) and close gracefully.
 	 * @param fd the connection, owned by the rejector from now on
 	 * @param reason why
 	 * @param now the current nanoTime
@@ -51,7 +69,7 @@ final class Rejector {
 	void reject(int fd, RejectReason reason, long now) {
 		count(reason);
 		drain(fd);
-		if (!FileDescriptors.writeNow(fd, this.response) || this.lingering.size() >= MAX_LINGERING) {
+		if (!FileDescriptors.writeNow(fd, this.responses.get(reason)) || this.lingering.size() >= MAX_LINGERING) {
 			FileDescriptors.close(fd);
 			return;
 		}

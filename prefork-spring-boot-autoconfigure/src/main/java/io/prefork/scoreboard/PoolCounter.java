@@ -92,7 +92,13 @@ public enum PoolCounter {
 	SESSION_ROUTED,
 
 	/** Workers ended by a signal the master did not send. */
-	EXITED_KILLED;
+	EXITED_KILLED,
+
+	/** Requests a dying worker had read and not answered, answered 502 by the master. */
+	REJECTED_WORKER_LOST,
+
+	/** Connections of a dying worker with a request it had not read, answered 503. */
+	REJECTED_WORKER_LOST_UNREAD;
 
 	private static final String REJECTED = "REJECTED_";
 

@@ -22,6 +22,7 @@ import io.prefork.protocol.Message;
 import io.prefork.protocol.MessageCodec;
 import io.prefork.protocol.ProtocolException;
 import io.prefork.protocol.WorkerIdentity;
+import io.prefork.scoreboard.ConnectionTable;
 import io.prefork.scoreboard.Scoreboard;
 import io.prefork.scoreboard.WorkerSection;
 
@@ -54,8 +55,8 @@ public final class Worker {
 	private volatile Consumer<ExitCause> retiring = (cause) -> {
 	};
 
-	/** Each connection given to a sink, with the report its close makes. */
-	private final Map<SocketChannel, Message.Closed> closeReports = new ConcurrentHashMap<>();
+	/** Each connection given to a sink, with the report its close makes and its tracker. */
+	private final Map<SocketChannel, Handed> handed = new ConcurrentHashMap<>();
 
 	private final RequestWatch requests = new RequestWatch(this::publishRequests);
 
@@ -261,10 +262,24 @@ public final class Worker {
 	 * @param connection the connection
 	 */
 	public void connectionClosed(SocketChannel connection) {
-		Message.Closed closed = this.closeReports.remove(connection);
+		Handed closed = this.handed.remove(connection);
 		if (closed != null) {
-			report(closed);
+			// Free the entry first: the master may hand a new connection over as soon as it
+			// hears of this close.
+			closed.tracker().release();
+			report(closed.report());
 		}
+	}
+
+	/**
+	 * Return what records, for the master, what crosses a connection given to a sink.
+	 * @param connection the connection
+	 * @return its tracker, or {@link ConnectionTracker#NONE} for connections the master
+	 * holds no copy of
+	 */
+	public ConnectionTracker tracker(SocketChannel connection) {
+		Handed handed = this.handed.get(connection);
+		return (handed != null) ? handed.tracker() : ConnectionTracker.NONE;
 	}
 
 	private void report(Message message) {
@@ -297,10 +312,11 @@ public final class Worker {
 	private void handle(ControlSocket.Received received) {
 		Message message = MessageCodec.decode(received.bytes(), received.bytes().length);
 		if (message instanceof Message.Handoff handoff && received.fd() >= 0) {
-			take(handoff.connectionId(), handoff.connector(), () -> this.source.adopt(received.fd()), received.fd());
+			take(handoff.connectionId(), handoff.connector(), () -> this.source.adopt(received.fd()), received.fd(),
+					handoff.connector() == Connector.SERVER);
 		}
 		else if (message instanceof Message.AcceptCommand command && received.fd() < 0) {
-			take(command.connectionId(), Connector.SERVER, this.source::accept, -1);
+			take(command.connectionId(), Connector.SERVER, this.source::accept, -1, false);
 		}
 		else if (message instanceof Message.Retire retire && received.fd() < 0) {
 			retire(retire.reason());
@@ -335,8 +351,10 @@ public final class Worker {
 
 	// Gives the connection straight to Tomcat on this thread, acknowledging it first (so the
 	// master never hears of its close before its acceptance), or tells the master there was
-	// none: a lost accept race or a client that already reset.
-	private void take(long connectionId, Connector connector, Connecting connecting, int fdToCloseOnFailure) {
+	// none: a lost accept race or a client that already reset. A connection the master keeps
+	// a copy of is tracked, so the master can answer for it should this worker die.
+	private void take(long connectionId, Connector connector, Connecting connecting, int fdToCloseOnFailure,
+			boolean masterHoldsCopy) {
 		SocketChannel connection = null;
 		ConnectionSink target = this.sinks.get(connector);
 		try {
@@ -350,11 +368,21 @@ public final class Worker {
 			report(new Message.NotAccepted(connectionId, connector));
 			return;
 		}
-		this.closeReports.put(connection, new Message.Closed(connectionId, connector));
+		this.handed.put(connection, new Handed(new Message.Closed(connectionId, connector),
+				masterHoldsCopy ? track(connectionId) : ConnectionTracker.NONE));
 		report(new Message.Accepted(connectionId, connector));
 		if (!target.serve(connection)) {
 			connectionClosed(connection);
 		}
+	}
+
+	private ConnectionTracker track(long connectionId) {
+		ConnectionTable table = this.scoreboard.connections(this.identity.row());
+		int entry = table.claim(connectionId);
+		return (entry >= 0) ? new ConnectionTracker(table, entry) : ConnectionTracker.NONE;
+	}
+
+	private record Handed(Message.Closed report, ConnectionTracker tracker) {
 	}
 
 	/**

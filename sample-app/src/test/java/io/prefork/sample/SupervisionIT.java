@@ -42,20 +42,6 @@ class SupervisionIT {
 	}
 
 	@Test
-	void aCrashingWorkerIsReplaced() throws Exception {
-		try (PreforkServer server = PreforkServer.start()) {
-			server.awaitWorkersReady(2);
-			try (RawHttp http = new RawHttp(server.port())) {
-				http.send("/crash", true);
-				assertThat(http.readsEndOfStream()).isTrue();
-			}
-			server.awaitWorkersReady(3);
-			assertThat(server.output()).containsPattern("exited with code 70 after .*\\(crash\\), unexpectedly");
-			assertThat(RawHttp.getOnce(server.port(), "/hello").status()).isEqualTo(200);
-		}
-	}
-
-	@Test
 	void aWorkerOverItsMemoryLimitIsRecycledGracefully() throws Exception {
 		try (PreforkServer server = PreforkServer.start("--server.prefork.workers=1",
 				"--server.prefork.worker.max-rss=320MB",
@@ -152,6 +138,33 @@ class SupervisionIT {
 			server.signal("TTOU");
 			server.awaitTrue("one worker retired", Duration.ofSeconds(60),
 					() -> server.output().contains("(scaled-down)") && server.workerPids().size() == 1);
+		}
+	}
+
+	@Test
+	void killingEveryWorkerAgainAndAgainNeverLeavesThePoolEmptyForGood() throws Exception {
+		try (PreforkServer server = PreforkServer.start()) {
+			server.awaitWorkersReady(2);
+			long lastKill = 0;
+			int kills = 0;
+			for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); System.nanoTime() - end < 0;) {
+				for (long pid : server.workerPids()) {
+					ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+					kills++;
+				}
+				lastKill = System.nanoTime();
+				server.awaitTrue("a worker starting again", Duration.ofSeconds(30), () -> !server.workerPids().isEmpty());
+				// The scenario's pace (a kill every 2 s, booting workers included), not a wait for
+				// an outcome.
+				TimeUnit.NANOSECONDS.sleep(lastKill + TimeUnit.SECONDS.toNanos(2) - System.nanoTime());
+			}
+			long killedAt = lastKill;
+			server.awaitTrue("a 200 after the last kill", Duration.ofSeconds(30), () -> status(server, "/hello") == 200);
+			System.out.printf("worker kills: %d kills over 20 s; answering again %.1f s after the last%n", kills,
+					(System.nanoTime() - killedAt) / 1e9);
+			assertThat(server.process().isAlive()).isTrue();
+			assertThat(server.output()).contains("(killed), by a signal the master did not send")
+				.doesNotContain("(boot-failure)");
 		}
 	}
 

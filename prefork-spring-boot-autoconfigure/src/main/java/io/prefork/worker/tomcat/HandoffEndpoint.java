@@ -7,7 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 
+import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
+import org.apache.tomcat.util.net.SocketBufferHandler;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 
 import io.prefork.protocol.Connector;
@@ -35,8 +37,8 @@ class HandoffEndpoint extends NioEndpoint {
 		this.connections = new ConcurrentHashMap<>() {
 
 			@Override
-			public SocketWrapperBase<org.apache.tomcat.util.net.NioChannel> remove(Object key) {
-				SocketWrapperBase<org.apache.tomcat.util.net.NioChannel> removed = super.remove(key);
+			public SocketWrapperBase<NioChannel> remove(Object key) {
+				SocketWrapperBase<NioChannel> removed = super.remove(key);
 				if (key instanceof SocketChannel channel) {
 					worker.connectionClosed(channel);
 				}
@@ -104,6 +106,12 @@ class HandoffEndpoint extends NioEndpoint {
 	@Override
 	protected void doCloseServerSocket() {
 		// Nothing is bound.
+	}
+
+	@Override
+	protected NioChannel createChannel(SocketBufferHandler bufferHandler) {
+		return isSSLEnabled() ? new TrackedSecureNioChannel(bufferHandler, this, this.worker)
+				: new TrackedNioChannel(bufferHandler, this.worker);
 	}
 
 	@Override
