@@ -359,7 +359,9 @@ final class ClassDataSharing {
 
 	// Workers go on starting without an archive either way; what failed is tried again later,
 	// a few times at most, since a killed run (OOM killer, an operator) says nothing about
-	// the next one.
+	// the next one. Only the final line says "Workers start without a class-data archive",
+	// like the other lines that end class-data sharing for good (bench/coldstart.py waits
+	// for one of them).
 	private void failed(String reason) {
 		this.archive.deleteTemporaryFiles();
 		this.failedRuns++;
@@ -367,13 +369,14 @@ final class ClassDataSharing {
 		if (delay == null) {
 			this.stage = Stage.OFF;
 			logger.warn("Class-data training failed (attempt " + this.failedRuns + " of " + ClassDataPolicy.MAX_ATTEMPTS
-					+ "): " + reason + ". Giving up: workers of this master start without a class-data archive");
+					+ "): " + reason + ". Workers start without a class-data archive: this master gives up after "
+					+ this.failedRuns + " failed training runs");
 			return;
 		}
 		this.stage = Stage.RETRY_PENDING;
 		this.retryAt = System.nanoTime() + delay.toNanos();
 		logger.warn(String.format(Locale.ROOT,
-				"Class-data training failed (attempt %d of %d): %s. Workers start without a class-data archive; "
+				"Class-data training failed (attempt %d of %d): %s. Workers start without an archive meanwhile; "
 						+ "next attempt in %.1f s, once no worker is starting",
 				this.failedRuns, ClassDataPolicy.MAX_ATTEMPTS, reason, delay.toMillis() / 1e3));
 	}
