@@ -7,18 +7,27 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
+
+import io.prefork.pool.ClassDataPolicy;
 
 /**
  * One application's class-data archive in the cache directory. Its name says what it was
@@ -28,10 +37,20 @@ import java.util.zip.CRC32C;
  * training. The JVM checks the class path itself, but not the archive's contents: a
  * truncated or altered archive crashes it, even with {@code -Xshare:auto}. So an archive is
  * only used when its marker, written once the archive was verified, holds its checksum.
+ * <p>
+ * The cache directory holds, per archive, the archive ({@code .jsa}), its marker
+ * ({@code .jsa.ok}) and the output of its training ({@code .log}); while a master trains or
+ * publishes, also temporary files named with that master's pid ({@code .tmp}). Only files
+ * named like these are ever deleted.
  */
 final class ClassDataArchive {
 
 	private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+
+	private static final Pattern KEPT_FILE = Pattern.compile("(prefork-[0-9a-f]{12}-[0-9a-f]{12})\\.(jsa|jsa\\.ok|log)");
+
+	private static final Pattern TEMPORARY_FILE = Pattern
+		.compile("prefork-[0-9a-f]{12}-[0-9a-f]{12}\\.jsa(\\.ok)?\\.([0-9]{1,10})\\.tmp");
 
 	private final Path directory;
 
@@ -85,6 +104,10 @@ final class ClassDataArchive {
 		return sibling(".jsa." + ProcessHandle.current().pid() + ".tmp");
 	}
 
+	private Path markerInProgress() {
+		return sibling(".jsa.ok." + ProcessHandle.current().pid() + ".tmp");
+	}
+
 	/**
 	 * Return the file for the training run's output.
 	 * @return the log's path
@@ -136,10 +159,98 @@ final class ClassDataArchive {
 	void publish(Path trained) throws IOException {
 		String checksum = checksum(trained);
 		Files.move(trained, this.file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-		Path marker = sibling(".jsa.ok." + ProcessHandle.current().pid() + ".tmp");
-		Files.writeString(marker, checksum + "\n", StandardCharsets.US_ASCII);
-		Files.move(marker, marker(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+		Path marker = markerInProgress();
+		try {
+			Files.writeString(marker, checksum + "\n", StandardCharsets.US_ASCII);
+			Files.move(marker, marker(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+		}
+		finally {
+			deleteQuietly(marker);
+		}
 		deleteSuperseded();
+	}
+
+	/**
+	 * Delete the temporary files of this master's training, e.g. the partial archive of an
+	 * interrupted run.
+	 */
+	void deleteTemporaryFiles() {
+		deleteQuietly(trainingFile());
+		deleteQuietly(markerInProgress());
+	}
+
+	/**
+	 * Record that a worker starts from the archive now: the marker's modification time is
+	 * when the archive was last used, which {@link #tidy(Instant)} keeps it by.
+	 */
+	void markUsed() {
+		try {
+			Files.setLastModifiedTime(marker(), FileTime.from(Instant.now()));
+		}
+		catch (IOException ex) {
+			// Best effort: at worst the archive is retrained after a month unused.
+		}
+	}
+
+	/**
+	 * Tidy the cache directory, as a master starts: delete temporary files that no running
+	 * master will finish (left by a master that was killed, say), and the archives of other
+	 * class paths and JVM builds that {@link ClassDataPolicy#archivesToDelete} chooses.
+	 * @param now the current time
+	 * @return the files deleted
+	 * @throws IOException if the directory cannot be read
+	 */
+	List<Path> tidy(Instant now) throws IOException {
+		List<Path> deleted = new ArrayList<>();
+		Map<String, Instant> lastUsed = new HashMap<>();
+		try (DirectoryStream<Path> files = Files.newDirectoryStream(this.directory, "prefork-*")) {
+			for (Path file : files) {
+				String name = file.getFileName().toString();
+				Matcher temporary = TEMPORARY_FILE.matcher(name);
+				Matcher kept = KEPT_FILE.matcher(name);
+				if (temporary.matches() && isStale(file, Long.parseLong(temporary.group(2)), now)) {
+					delete(file, deleted);
+				}
+				else if (kept.matches()) {
+					lastUsed.merge(kept.group(1), modified(file), (a, b) -> a.isAfter(b) ? a : b);
+				}
+			}
+		}
+		List<ClassDataPolicy.CachedArchive> archives = lastUsed.entrySet().stream()
+			.map((entry) -> new ClassDataPolicy.CachedArchive(entry.getKey(), entry.getValue()))
+			.toList();
+		for (String name : ClassDataPolicy.archivesToDelete(archives, stem(), now)) {
+			for (String suffix : List.of(".jsa.ok", ".jsa", ".log")) {
+				delete(this.directory.resolve(name + suffix), deleted);
+			}
+		}
+		return deleted;
+	}
+
+	private static boolean isStale(Path file, long ownerPid, Instant now) {
+		boolean ownerAlive = ProcessHandle.of(ownerPid).map(ProcessHandle::isAlive).orElse(false);
+		return ClassDataPolicy.isStaleTemporaryFile(ownerAlive, Duration.between(modified(file), now));
+	}
+
+	private static Instant modified(Path file) {
+		try {
+			return Files.getLastModifiedTime(file).toInstant();
+		}
+		catch (IOException ex) {
+			// Gone meanwhile: as good as never used.
+			return Instant.EPOCH;
+		}
+	}
+
+	private static void delete(Path file, List<Path> deleted) {
+		try {
+			if (Files.deleteIfExists(file)) {
+				deleted.add(file);
+			}
+		}
+		catch (IOException ex) {
+			// Best effort: tried again when the next master starts.
+		}
 	}
 
 	/**
@@ -176,8 +287,12 @@ final class ClassDataArchive {
 	}
 
 	private Path sibling(String suffix) {
+		return this.file.resolveSibling(stem() + suffix);
+	}
+
+	private String stem() {
 		String name = this.file.getFileName().toString();
-		return this.file.resolveSibling(name.substring(0, name.length() - ".jsa".length()) + suffix);
+		return name.substring(0, name.length() - ".jsa".length());
 	}
 
 	private static String checksum(Path file) throws IOException {

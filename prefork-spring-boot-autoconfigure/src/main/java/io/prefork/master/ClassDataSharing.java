@@ -4,6 +4,9 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +20,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import io.prefork.PreforkSettings;
+import io.prefork.pool.ClassDataPolicy;
 import io.prefork.pool.ExitStatus;
 import io.prefork.posix.PosixException;
 import io.prefork.posix.ProcessSpawner;
@@ -30,8 +34,10 @@ import io.prefork.posix.Processes;
  * {@code spring.context.exit=onRefresh}), at low CPU priority so that starting and serving
  * workers come first; workers spawned meanwhile start without it. The archive is then
  * verified by a JVM that must map it ({@code -Xshare:on}) and published; workers spawned
- * from then on start from it with {@code -XX:SharedArchiveFile}. Anything that goes wrong
- * leaves workers starting as before and is logged once.
+ * from then on start from it with {@code -XX:SharedArchiveFile}. A training run that fails or
+ * is killed leaves workers starting as before, deletes what it left, and is retried later
+ * with back-off, a bounded number of times ({@link ClassDataPolicy}); a retry waits while
+ * workers boot.
  * <p>
  * Not {@code -XX:+AutoCreateSharedArchive} (JDK 19+): it writes the archive when a worker's
  * JVM exits, which for long-lived workers stopped by signals is late or never, and workers
@@ -45,6 +51,12 @@ final class ClassDataSharing {
 
 	/** The nice value of the training run: it gets the CPU time workers leave. */
 	private static final int TRAINING_NICENESS = 10;
+
+	/**
+	 * The system property (of the master) with the delay before the first retry of a failed
+	 * training run, in milliseconds: for tests, which cannot wait the default half minute.
+	 */
+	static final String RETRY_DELAY_PROPERTY = "prefork.cds.retry-delay-millis";
 
 	/** Options by which the command line manages class-data sharing itself. */
 	private static final Predicate<String> USER_CDS = Pattern
@@ -63,6 +75,9 @@ final class ClassDataSharing {
 		/** The training run is making the archive. */
 		TRAINING,
 
+		/** A training run failed; another starts when due and no worker is booting. */
+		RETRY_PENDING,
+
 		/** A JVM checks that it can use the new archive. */
 		VERIFYING,
 
@@ -77,17 +92,25 @@ final class ClassDataSharing {
 
 	private final String classPath;
 
+	private final Duration firstRetryDelay;
+
 	private Stage stage;
 
 	private int helperPid = -1;
 
 	private long trainingStartedAt;
 
-	private ClassDataSharing(ClassDataArchive archive, WorkerCommandLine commandLine, String classPath, Stage stage) {
+	private int failedRuns;
+
+	private long retryAt;
+
+	private ClassDataSharing(ClassDataArchive archive, WorkerCommandLine commandLine, String classPath, Stage stage,
+			Duration firstRetryDelay) {
 		this.archive = archive;
 		this.commandLine = commandLine;
 		this.classPath = classPath;
 		this.stage = stage;
+		this.firstRetryDelay = firstRetryDelay;
 	}
 
 	/**
@@ -101,6 +124,22 @@ final class ClassDataSharing {
 	 */
 	static ClassDataSharing create(PreforkSettings.Cds settings, WorkerCommandLine commandLine,
 			List<String> inherited, String classPath) {
+		return create(settings, commandLine, inherited, classPath,
+				Duration.ofMillis(Long.getLong(RETRY_DELAY_PROPERTY, ClassDataPolicy.FIRST_RETRY_DELAY.toMillis())));
+	}
+
+	/**
+	 * Like {@link #create(PreforkSettings.Cds, WorkerCommandLine, List, String)}, with the
+	 * delay before the first retry of a failed training run.
+	 * @param settings the settings
+	 * @param commandLine the workers' command line
+	 * @param inherited the JVM options workers get anyway
+	 * @param classPath the class path
+	 * @param firstRetryDelay the delay after the first failed run (then doubled)
+	 * @return the class-data sharing of this master
+	 */
+	static ClassDataSharing create(PreforkSettings.Cds settings, WorkerCommandLine commandLine,
+			List<String> inherited, String classPath, Duration firstRetryDelay) {
 		if (!settings.enabled()) {
 			return off(commandLine);
 		}
@@ -129,6 +168,7 @@ final class ClassDataSharing {
 					+ " (" + ex.getMessage() + "); set server.prefork.worker.cds.directory to one of your own");
 			return off(commandLine);
 		}
+		tidy(archive);
 		if (isSpringBootExecutableJar(commandLine)) {
 			logger.info("The application runs from a Spring Boot executable jar: a class-data archive holds only "
 					+ "part of it. Extract it once with 'java -Djarmode=tools -jar app.jar extract' and run "
@@ -136,17 +176,30 @@ final class ClassDataSharing {
 		}
 		if (archive.isVerified()) {
 			logger.info("Workers start from the class-data archive " + archive.file());
-			return new ClassDataSharing(archive, commandLine, classPath, Stage.READY);
+			return new ClassDataSharing(archive, commandLine, classPath, Stage.READY, firstRetryDelay);
 		}
 		if (Files.exists(archive.file())) {
 			logger.warn("Ignoring the class-data archive " + archive.file()
 					+ ": it does not match the checksum it was verified with; training a new one");
 		}
-		return new ClassDataSharing(archive, commandLine, classPath, Stage.UNTRAINED);
+		return new ClassDataSharing(archive, commandLine, classPath, Stage.UNTRAINED, firstRetryDelay);
+	}
+
+	private static void tidy(ClassDataArchive archive) {
+		try {
+			List<Path> deleted = archive.tidy(Instant.now());
+			if (!deleted.isEmpty()) {
+				logger.info("Deleted " + deleted.size() + " left-over or unused files from the class-data cache: "
+						+ deleted);
+			}
+		}
+		catch (IOException ex) {
+			logger.debug("Cannot tidy the class-data cache: " + ex.getMessage());
+		}
 	}
 
 	private static ClassDataSharing off(WorkerCommandLine commandLine) {
-		return new ClassDataSharing(null, commandLine, "", Stage.OFF);
+		return new ClassDataSharing(null, commandLine, "", Stage.OFF, Duration.ZERO);
 	}
 
 	/**
@@ -161,24 +214,61 @@ final class ClassDataSharing {
 	}
 
 	/**
-	 * Start the training run if there is no archive yet.
+	 * Note that a worker was spawned: it used the archive, if there is one; with the first
+	 * worker, the training run starts if there is no archive yet.
 	 * @param environment the workers' environment
 	 */
-	void trainIfNeeded(List<String> environment) {
-		if (this.stage != Stage.UNTRAINED) {
-			return;
+	void workerSpawned(List<String> environment) {
+		if (this.stage == Stage.READY) {
+			this.archive.markUsed();
 		}
+		else if (this.stage == Stage.UNTRAINED) {
+			train(environment);
+		}
+	}
+
+	/**
+	 * Start the next training run after a failed one, when it is due and no worker is
+	 * booting. Called every turn of the master loop.
+	 * @param now the current {@link System#nanoTime()}
+	 * @param workersStarting workers that are booting
+	 * @param environment the workers' environment
+	 */
+	void maintain(long now, int workersStarting, List<String> environment) {
+		if (this.stage == Stage.RETRY_PENDING && ClassDataPolicy.mayRetry(now, this.retryAt, workersStarting)) {
+			train(environment);
+		}
+	}
+
+	private void train(List<String> environment) {
 		Path output = this.archive.trainingFile();
-		ClassDataArchive.deleteQuietly(output);
-		ClassDataArchive.deleteQuietly(this.archive.trainingLog());
+		this.archive.deleteTemporaryFiles();
+		startLog();
 		List<String> argv = this.commandLine.with(List.of("-XX:ArchiveClassesAtExit=" + output,
 				"-Dspring.context.exit=onRefresh", "-D" + PreforkSettings.Cds.TRAINING_PROPERTY + "=true"));
 		if (startHelper(argv, environment, Stage.TRAINING)) {
 			Processes.lowerPriority(this.helperPid, TRAINING_NICENESS);
 			this.trainingStartedAt = System.nanoTime();
-			logger.info("Training a class-data archive for workers (pid " + this.helperPid
-					+ ", low priority, output in " + this.archive.trainingLog()
-					+ "); workers spawned until it is ready start without it");
+			logger.info("Training a class-data archive for workers (pid " + this.helperPid + ", attempt "
+					+ (this.failedRuns + 1) + " of " + ClassDataPolicy.MAX_ATTEMPTS + ", low priority, output in "
+					+ this.archive.trainingLog() + "); workers spawned until it is ready start without it");
+		}
+	}
+
+	// The first run of a master starts a new log; retries add to it, so that it tells the
+	// whole story.
+	private void startLog() {
+		Path log = this.archive.trainingLog();
+		if (this.failedRuns == 0) {
+			ClassDataArchive.deleteQuietly(log);
+			return;
+		}
+		try {
+			Files.writeString(log, "%n--- prefork: training attempt %d of %d ---%n".formatted(this.failedRuns + 1,
+					ClassDataPolicy.MAX_ATTEMPTS), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+		}
+		catch (IOException ex) {
+			// Only a heading.
 		}
 	}
 
@@ -198,7 +288,7 @@ final class ClassDataSharing {
 		Path trained = this.archive.trainingFile();
 		if (this.stage == Stage.TRAINING) {
 			if (status.exitCode() != 0 || !isNonEmptyFile(trained)) {
-				giveUp("the training run " + status.describe() + " without an archive (see "
+				failed("the training run (pid " + pid + ") " + status.describe() + " without an archive (see "
 						+ this.archive.trainingLog() + ")");
 				return true;
 			}
@@ -210,12 +300,21 @@ final class ClassDataSharing {
 		}
 		else if (this.stage == Stage.VERIFYING) {
 			if (status.exitCode() != 0) {
-				giveUp("a JVM cannot use the trained archive (" + status.describe() + ")");
+				failed("a JVM cannot use the trained archive (pid " + pid + " " + status.describe() + ", see "
+						+ this.archive.trainingLog() + ")");
 				return true;
 			}
 			publish(trained);
 		}
 		return true;
+	}
+
+	/**
+	 * Return the pid of the helper that runs now (training or verifying), for tests.
+	 * @return the pid, or {@code -1}
+	 */
+	int helperPid() {
+		return this.helperPid;
 	}
 
 	/**
@@ -228,7 +327,7 @@ final class ClassDataSharing {
 			this.helperPid = -1;
 		}
 		if (this.archive != null) {
-			ClassDataArchive.deleteQuietly(this.archive.trainingFile());
+			this.archive.deleteTemporaryFiles();
 		}
 	}
 
@@ -242,7 +341,7 @@ final class ClassDataSharing {
 					this.archive.file(), bytes >> 20, (System.nanoTime() - this.trainingStartedAt) / 1e9));
 		}
 		catch (IOException ex) {
-			giveUp("cannot store the archive (" + ex.getMessage() + ")");
+			failed("cannot store the archive (" + ex.getMessage() + ")");
 		}
 	}
 
@@ -253,15 +352,33 @@ final class ClassDataSharing {
 			return true;
 		}
 		catch (PosixException ex) {
-			giveUp("cannot start " + argv.get(0) + " (" + ex.getMessage() + ")");
+			failed("cannot start " + argv.get(0) + " (" + ex.getMessage() + ")");
 			return false;
 		}
 	}
 
-	private void giveUp(String reason) {
-		this.stage = Stage.OFF;
-		ClassDataArchive.deleteQuietly(this.archive.trainingFile());
-		logger.warn("Workers start without a class-data archive: " + reason);
+	// Workers go on starting without an archive either way; what failed is tried again later,
+	// a few times at most, since a killed run (OOM killer, an operator) says nothing about
+	// the next one. Only the final line says "Workers start without a class-data archive",
+	// like the other lines that end class-data sharing for good (bench/coldstart.py waits
+	// for one of them).
+	private void failed(String reason) {
+		this.archive.deleteTemporaryFiles();
+		this.failedRuns++;
+		Duration delay = ClassDataPolicy.retryDelay(this.failedRuns, this.firstRetryDelay);
+		if (delay == null) {
+			this.stage = Stage.OFF;
+			logger.warn("Class-data training failed (attempt " + this.failedRuns + " of " + ClassDataPolicy.MAX_ATTEMPTS
+					+ "): " + reason + ". Workers start without a class-data archive: this master gives up after "
+					+ this.failedRuns + " failed training runs");
+			return;
+		}
+		this.stage = Stage.RETRY_PENDING;
+		this.retryAt = System.nanoTime() + delay.toNanos();
+		logger.warn(String.format(Locale.ROOT,
+				"Class-data training failed (attempt %d of %d): %s. Workers start without an archive meanwhile; "
+						+ "next attempt in %.1f s, once no worker is starting",
+				this.failedRuns, ClassDataPolicy.MAX_ATTEMPTS, reason, delay.toMillis() / 1e3));
 	}
 
 	private static boolean isNonEmptyFile(Path path) {

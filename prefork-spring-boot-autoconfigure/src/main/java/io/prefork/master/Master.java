@@ -603,6 +603,7 @@ public final class Master {
 		markForRecycling(now);
 		replaceOneRecycled(now);
 		resize(now);
+		this.launcher.maintain(now, this.workers.counts().starting());
 	}
 
 	private void sampleMemory(long now) {

@@ -116,8 +116,18 @@ class WorkerLauncher {
 		List<String> environment = new ArrayList<>(this.environment);
 		environment.add(WorkerIdentity.ENVIRONMENT_VARIABLE + "=" + identity.encode());
 		int pid = ProcessSpawner.spawn(argv(), environment, controlFd, listenerFd);
-		this.classData.trainIfNeeded(this.environment);
+		this.classData.workerSpawned(this.environment);
 		return pid;
+	}
+
+	/**
+	 * Start what the launcher's helpers have due, such as the retry of a failed class-data
+	 * training run; called every turn of the master loop while it runs a pool.
+	 * @param now the current {@link System#nanoTime()}
+	 * @param workersStarting workers that are booting, which a helper must not slow down
+	 */
+	void maintain(long now, int workersStarting) {
+		this.classData.maintain(now, workersStarting, this.environment);
 	}
 
 	/**

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -76,6 +78,96 @@ class ClassDataArchiveTests {
 		assertThat(old.isVerified()).isFalse();
 		assertThat(current.isVerified()).isTrue();
 		assertThat(other).exists();
+	}
+
+	@Test
+	void deletesTheTemporaryFilesOfItsTraining() throws IOException {
+		ClassDataArchive archive = archive();
+		archive.prepareDirectory();
+		Files.write(archive.trainingFile(), new byte[10]);
+		archive.deleteTemporaryFiles();
+		assertThat(archive.trainingFile()).doesNotExist();
+		assertThat(archive.file().getParent()).isEmptyDirectory();
+	}
+
+	@Test
+	void tidyingDeletesTemporaryFilesOfMastersThatAreGoneOrLongStale() throws IOException {
+		ClassDataArchive archive = archive();
+		archive.prepareDirectory();
+		Path cache = archive.file().getParent();
+		Path ours = Files.write(archive.trainingFile(), new byte[10]);
+		long gone = 999_999_999L;
+		Path deadMasters = Files.writeString(cache.resolve("prefork-000000000000-111111111111.jsa." + gone + ".tmp"), "");
+		Path deadMarker = Files.writeString(cache.resolve("prefork-000000000000-111111111111.jsa.ok." + gone + ".tmp"),
+				"");
+		Path stale = Files.writeString(cache.resolve("prefork-000000000000-222222222222.jsa."
+				+ ProcessHandle.current().pid() + ".tmp"), "");
+		Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+		Path notOurs = Files.writeString(cache.resolve("prefork-notes.tmp"), "");
+		assertThat(archive.tidy(Instant.now())).containsExactlyInAnyOrder(deadMasters, deadMarker, stale);
+		assertThat(ours).as("a training run of a live master").exists();
+		assertThat(notOurs).exists();
+	}
+
+	@Test
+	void tidyingKeepsTheCurrentArchiveAndDeletesOthersUnusedForThirtyDays() throws IOException {
+		ClassDataArchive current = archive();
+		current.prepareDirectory();
+		Files.write(current.trainingFile(), new byte[10]);
+		current.publish(current.trainingFile());
+		Path cache = current.file().getParent();
+		Instant now = Instant.now();
+		List<Path> unused = otherArchive(cache, "333333333333", now.minus(Duration.ofDays(40)));
+		List<Path> recent = otherArchive(cache, "444444444444", now.minus(Duration.ofDays(3)));
+		age(current.file(), now.minus(Duration.ofDays(100)));
+		age(cache.resolve(current.file().getFileName() + ".ok"), now.minus(Duration.ofDays(100)));
+		assertThat(current.tidy(now)).containsExactlyInAnyOrderElementsOf(unused);
+		assertThat(current.isVerified()).isTrue();
+		assertThat(recent).allSatisfy((file) -> assertThat(file).exists());
+	}
+
+	@Test
+	void anArchiveIsUsedWhenAWorkerStartsFromIt() throws IOException {
+		ClassDataArchive current = archive();
+		current.prepareDirectory();
+		Files.write(current.trainingFile(), new byte[10]);
+		current.publish(current.trainingFile());
+		Path marker = current.file().resolveSibling(current.file().getFileName() + ".ok");
+		age(marker, Instant.now().minus(Duration.ofDays(100)));
+		current.markUsed();
+		assertThat(Files.getLastModifiedTime(marker).toInstant()).isAfter(Instant.now().minus(Duration.ofMinutes(1)));
+		assertThat(current.isVerified()).isTrue();
+	}
+
+	@Test
+	void tidyingKeepsFiveArchivesTheMostRecentlyUsed() throws IOException {
+		ClassDataArchive current = archive();
+		current.prepareDirectory();
+		Path cache = current.file().getParent();
+		Instant now = Instant.now();
+		for (int day = 1; day <= 6; day++) {
+			otherArchive(cache, "55555555555" + day, now.minus(Duration.ofDays(day)));
+		}
+		assertThat(current.tidy(now)).extracting((file) -> file.getFileName().toString())
+			.containsExactlyInAnyOrder("prefork-000000000000-555555555555.jsa",
+					"prefork-000000000000-555555555555.jsa.ok", "prefork-000000000000-555555555555.log",
+					"prefork-000000000000-555555555556.jsa", "prefork-000000000000-555555555556.jsa.ok",
+					"prefork-000000000000-555555555556.log");
+	}
+
+	private static List<Path> otherArchive(Path cache, String key, Instant lastUsed) throws IOException {
+		String stem = "prefork-000000000000-" + key;
+		List<Path> files = List.of(cache.resolve(stem + ".jsa"), cache.resolve(stem + ".jsa.ok"),
+				cache.resolve(stem + ".log"));
+		for (Path file : files) {
+			Files.writeString(file, "x");
+			age(file, lastUsed);
+		}
+		return files;
+	}
+
+	private static void age(Path file, Instant modified) throws IOException {
+		Files.setLastModifiedTime(file, FileTime.from(modified));
 	}
 
 	@Test

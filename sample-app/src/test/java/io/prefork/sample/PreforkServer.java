@@ -45,7 +45,7 @@ final class PreforkServer implements AutoCloseable {
 
 	/**
 	 * Start the sample app with 2 small workers; an argument replaces the default of the same
-	 * name.
+	 * name, and a {@code -Dname=value} one is a system property of the master's JVM.
 	 * @param arguments extra {@code --name=value} arguments
 	 * @return the server, listening
 	 */
@@ -99,6 +99,8 @@ final class PreforkServer implements AutoCloseable {
 		}
 		List<String> command = new ArrayList<>(List.of(javaExecutable(), "-XX:TieredStopAtLevel=1",
 				"-XX:+UseSerialGC", "-Xmx128m"));
+		settings.values().stream().filter((argument) -> argument.startsWith("-D")).forEach(command::add);
+		settings.values().removeIf((argument) -> argument.startsWith("-D"));
 		if (Boolean.getBoolean("sample.aot")) {
 			// The jar was built with the 'aot' profile: run it as Spring AOT applications run.
 			command.add("-Dspring.aot.enabled=true");
