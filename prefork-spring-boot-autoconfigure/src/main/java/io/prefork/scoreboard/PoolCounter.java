@@ -25,6 +25,12 @@ public enum PoolCounter {
 	/** Connections rejected because the server was shutting down. */
 	REJECTED_SHUTDOWN,
 
+	/** Requests a dying worker had read and not answered, answered 502 by the master. */
+	REJECTED_WORKER_LOST,
+
+	/** Connections of a dying worker with a request it had not read, answered 503. */
+	REJECTED_WORKER_LOST_UNREAD,
+
 	/** Workers spawned. */
 	SPAWNED,
 
@@ -33,6 +39,9 @@ public enum PoolCounter {
 
 	/** Workers that crashed. */
 	EXITED_CRASH,
+
+	/** Workers ended by a signal the master did not send. */
+	EXITED_KILLED,
 
 	/** Workers killed for missing heartbeats. */
 	EXITED_TIMEOUT,
@@ -89,16 +98,7 @@ public enum PoolCounter {
 	PEEK_TIMEOUTS,
 
 	/** Connections handed to the worker holding their session (sticky sessions). */
-	SESSION_ROUTED,
-
-	/** Workers ended by a signal the master did not send. */
-	EXITED_KILLED,
-
-	/** Requests a dying worker had read and not answered, answered 502 by the master. */
-	REJECTED_WORKER_LOST,
-
-	/** Connections of a dying worker with a request it had not read, answered 503. */
-	REJECTED_WORKER_LOST_UNREAD;
+	SESSION_ROUTED;
 
 	private static final String REJECTED = "REJECTED_";
 

@@ -61,9 +61,10 @@ class PreforkEndpointTests {
 		writePool();
 		PoolDescriptor pool = PreforkEndpoint.describe(this.scoreboard.snapshot(), NOW);
 		assertThat(pool.rejected()).containsExactly(entry("overload", 0L), entry("queue-timeout", 4L),
-				entry("handoff-failed", 0L), entry("shutdown", 0L));
+				entry("handoff-failed", 0L), entry("shutdown", 0L), entry("worker-lost", 0L),
+				entry("worker-lost-unread", 0L));
 		assertThat(pool.exited()).containsExactly(entry("boot-failure", 0L), entry("crash", 1L),
-				entry("timeout", 0L), entry("request-timeout", 0L), entry("recycled", 2L), entry("rss", 0L),
+				entry("killed", 0L), entry("timeout", 0L), entry("request-timeout", 0L), entry("recycled", 2L), entry("rss", 0L),
 				entry("scaled-down", 0L), entry("shutdown", 0L));
 	}
 

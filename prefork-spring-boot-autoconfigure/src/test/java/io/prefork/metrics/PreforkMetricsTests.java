@@ -84,7 +84,9 @@ class PreforkMetricsTests {
 		assertThat(rejected("overload")).isEqualTo(2);
 		assertThat(rejected("handoff-failed")).isZero();
 		assertThat(rejected("shutdown")).isZero();
-		assertThat(this.registry.find("prefork.connections.rejected").functionCounters()).hasSize(4);
+		assertThat(rejected("worker-lost")).isZero();
+		assertThat(rejected("worker-lost-unread")).isZero();
+		assertThat(this.registry.find("prefork.connections.rejected").functionCounters()).hasSize(6);
 	}
 
 	@Test
@@ -98,8 +100,8 @@ class PreforkMetricsTests {
 		assertThat(exited("crash")).isZero();
 		assertThat(this.registry.find("prefork.workers.exited").functionCounters())
 			.extracting((counter) -> counter.getId().getTag("reason"))
-			.containsExactlyInAnyOrder("boot-failure", "crash", "timeout", "request-timeout", "recycled", "rss",
-					"scaled-down", "shutdown");
+			.containsExactlyInAnyOrder("boot-failure", "crash", "killed", "timeout", "request-timeout", "recycled",
+					"rss", "scaled-down", "shutdown");
 	}
 
 	@Test
@@ -184,7 +186,7 @@ class PreforkMetricsTests {
 
 	@Test
 	void everyMeterHasADescription() {
-		assertThat(this.registry.getMeters()).hasSize(4 + 1 + 1 + 4 + 8 + 1 + 1 + 1 + 1 + 1 + 2 + 3)
+		assertThat(this.registry.getMeters()).hasSize(4 + 1 + 1 + 6 + 9 + 1 + 1 + 1 + 1 + 1 + 2 + 3)
 			.allSatisfy((meter) -> assertThat(meter.getId().getDescription()).as(meter.getId().getName())
 				.isNotBlank());
 	}
