@@ -13,28 +13,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
-import platform
-import re
 import shutil
-import signal
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent          # /work/main
-BENCH = ROOT / "bench"
-RESULTS = BENCH / "results"
-JAR = ROOT / "sample-app" / "target" / "sample-app-0.1.0-SNAPSHOT.jar"
-NPROC = os.cpu_count() or 1
+from common import (NPROC, RESULTS, ROOT, Target, children, cpu_seconds, ensure_jar, ensure_tools, fmt,
+                    free_port, ignore_signals, install_signal_handlers, load_average, log, machine_description,
+                    measure_recovery, median, private_jar, ratio, ready_lines, rss_kb, run_wrk, scan_logs,
+                    start_jvm, start_plain, start_prefork, start_process, stop_everything, stop_target,
+                    target_dispatch, target_pids, thread_cpu_seconds, wait_http, wait_ready, write_wrk_script)
 
 # Dispatch modes of the product (property server.prefork.dispatch). Extend this tuple when a new
 # mode lands: every mode other than DEFAULT_DISPATCH becomes its own target "D <mode>", started
@@ -43,25 +34,8 @@ NPROC = os.cpu_count() or 1
 DISPATCH_MODES = ("pass-fd", "accept-on-command", "shared-accept")
 DEFAULT_DISPATCH = "pass-fd"
 
-# Arguments every JVM of every target gets.
-COMMON_ARGS = ["--server.address=127.0.0.1", "--logging.level.root=WARN",
-               "--logging.level.io.prefork=INFO"]
-
-READY_LINE = re.compile(r"^(\S+)\s.*\bworker (\d+) pid (\d+) ready in ([\d.]+) s")
-MASTER_LINE = re.compile(r"Prefork master pid \d+ listening on .*\bdispatch ([\w-]+)")
-
-WRK_LUA = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    "BENCHJSON {\\"requests\\":%d,\\"duration_us\\":%d,\\"connect\\":%d,\\"read\\":%d," ..
-    "\\"write\\":%d,\\"status\\":%d,\\"timeout\\":%d,\\"p50\\":%.1f,\\"p90\\":%.1f," ..
-    "\\"p99\\":%.1f,\\"max\\":%.1f,\\"mean\\":%.1f}\\n",
-    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99),
-    latency.max, latency.mean))
-end
-"""
+LOADS: list[str] = []                # load average at the start of each round
+NOTES: list[str] = []                # things the report must mention (skipped targets, ...)
 
 
 # --------------------------------------------------------------------------------------------
@@ -90,238 +64,8 @@ SCENARIOS = (
 )
 
 
-@dataclass
-class Target:
-    name: str                       # A, A2, B, C, D <mode>
-    description: str
-    prefork: bool
-    port: int = 0
-    workers: int = 0                # expected prefork workers ("ready in" lines)
-    procs: list = field(default_factory=list)      # Popen objects we started (roots)
-    logs: list = field(default_factory=list)       # log file paths
-    master: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
-# --------------------------------------------------------------------------------------------
-# Process bookkeeping: every process we start, and every descendant we ever saw, by pid
-# --------------------------------------------------------------------------------------------
-
-STARTED: list[subprocess.Popen] = []
-LOADS: list[str] = []                # load average at the start of each round
-NOTES: list[str] = []                # things the report must mention (skipped targets, ...)
-SEEN: dict[int, str] = {}            # pid -> start time (field 22 of /proc/pid/stat)
-
-
-def load_average() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def proc_start_time(pid: int) -> str | None:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return stat[stat.rindex(")") + 2:].split()[19]
-
-
-def children(pid: int) -> list[int]:
-    result = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            result += [int(p) for p in (task / "children").read_text().split()]
-        except OSError:
-            pass
-    return result
-
-
-def process_tree(pid: int) -> list[int]:
-    """pid and all its descendants (remembered in SEEN so cleanup can find them later)."""
-    tree, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        start = proc_start_time(current)
-        if start is None:
-            continue
-        SEEN.setdefault(current, start)
-        tree.append(current)
-        todo += children(current)
-    return tree
-
-
-def rss_kb(pids: list[int]) -> int:
-    total = 0
-    for pid in pids:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
-
-
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of one process (not its children)."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat[stat.rindex(")") + 2:].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def thread_cpu_seconds(pid: int) -> dict[str, float]:
-    """utime + stime per thread name (comm) of one process: which of the master's threads work."""
-    result: dict[str, float] = {}
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            comm = (task / "comm").read_text().strip()
-            stat = (task / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        name = re.sub(r"#?\d*$", "", comm).strip() or comm     # "GC Thread#1" -> "GC Thread"
-        name = {"java": "java (main loop)", "C1 CompilerThre": "C1 JIT", "C2 CompilerThre": "C2 JIT",
-                "VM Periodic Tas": "VM periodic task"}.get(name, name)
-        result[name] = result.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return result
-
-
-def target_pids(target: Target) -> list[int]:
-    pids = []
-    for proc in target.procs:
-        pids += process_tree(proc.pid)
-    return pids
-
-
-def alive_as_seen(pid: int) -> bool:
-    return pid in SEEN and proc_start_time(pid) == SEEN[pid]
-
-
-def stop_everything() -> list[int]:
-    """SIGTERM every root we started, wait, then SIGKILL whatever of ours is left.
-    Returns the pids that were still alive after SIGKILL (should be empty)."""
-    for proc in STARTED:
-        process_tree(proc.pid)                       # remember descendants before roots go
-    for proc in STARTED:
-        if proc.poll() is None:
-            try:
-                proc.send_signal(signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if all(p.poll() is not None for p in STARTED) and not any(alive_as_seen(p) for p in SEEN):
-            break
-        time.sleep(0.2)
-    for pid in list(SEEN):
-        if alive_as_seen(pid):
-            log(f"pid {pid} still running after SIGTERM: SIGKILL")
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-    for proc in STARTED:
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-    time.sleep(0.5)
-    return [pid for pid in SEEN if alive_as_seen(pid) and not is_zombie(pid)]
-
-
-def is_zombie(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat[stat.rindex(")") + 2] == "Z"
-    except OSError:
-        return True
-
-
-def install_signal_handlers() -> None:
-    def interrupt(signum, _frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, interrupt)
-
-
-def ignore_signals() -> None:
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, signal.SIG_IGN)
-
-
-# --------------------------------------------------------------------------------------------
-# Preparation: tools, jar, ports
-# --------------------------------------------------------------------------------------------
-
-def ensure_tools() -> None:
-    missing = [pkg for tool, pkg in (("wrk", "wrk"), ("nginx", "nginx-light")) if not shutil.which(tool)]
-    if not missing:
-        return
-    sudo = [] if os.geteuid() == 0 else ["sudo"]
-    log(f"installing {' '.join(missing)}")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    subprocess.run(sudo + ["apt-get", "update", "-q"], check=True, env=env)
-    subprocess.run(sudo + ["apt-get", "install", "-y", "-q"] + missing, check=True, env=env)
-
-
-def ensure_jar(force_build: bool) -> None:
-    if JAR.exists() and not force_build:
-        return
-    log("building the sample jar (mvn -q -B -pl sample-app -am package -DskipTests)")
-    subprocess.run(["mvn", "-q", "-B", "-pl", "sample-app", "-am", "package", "-DskipTests"],
-                   cwd=ROOT, check=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-# --------------------------------------------------------------------------------------------
-# Starting targets
-# --------------------------------------------------------------------------------------------
-
-def start_process(argv: list[str], log_path: Path, cwd: Path) -> subprocess.Popen:
-    out = open(log_path, "ab")
-    # Own session: a terminal's Ctrl-C reaches only this script, which stops everything in order.
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                            cwd=cwd, start_new_session=True)
-    out.close()
-    STARTED.append(proc)
-    SEEN[proc.pid] = proc_start_time(proc.pid) or ""
-    return proc
-
-
-def start_jvm(target: Target, jar: Path, port: int, extra: list[str], tmp: Path, tag: str) -> subprocess.Popen:
-    log_path = tmp / f"{tag}.log"
-    argv = ["java", "-jar", str(jar), f"--server.port={port}"] + COMMON_ARGS + extra
-    proc = start_process(argv, log_path, tmp)
-    target.procs.append(proc)
-    target.logs.append(log_path)
-    return proc
-
-
-def start_prefork(name: str, description: str, jar: Path, tmp: Path, extra: list[str],
-                  workers: int) -> Target:
-    target = Target(name, description, prefork=True, port=free_port(), workers=workers)
-    # Class-data archives (on by default) go to the temp dir, not to ~/.cache/prefork.
-    extra = [f"--server.prefork.worker.cds.directory={tmp / 'cds'}"] + extra
-    target.master = start_jvm(target, jar, target.port, extra, tmp, name.replace(" ", "_"))
-    return target
-
-
-def start_plain(jar: Path, tmp: Path) -> Target:
-    target = Target("B", "same jar, prefork disabled: one plain embedded Tomcat", prefork=False,
-                    port=free_port())
-    start_jvm(target, jar, target.port, ["--server.prefork.enabled=false"], tmp, "B")
-    return target
+def start_baseline(jar: Path, tmp: Path) -> Target:
+    return start_plain("B", "same jar, prefork disabled: one plain embedded Tomcat", jar, tmp)
 
 
 def nginx_config(directory: Path, port: int, upstreams: list[int]) -> str:
@@ -376,46 +120,12 @@ def start_nginx_pool(jar: Path, tmp: Path, instances: int) -> Target:
     return target
 
 
-def wait_http(url: str, proc: subprocess.Popen, what: str, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with {proc.returncode} before it was ready")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{what} not ready within {timeout:.0f} s ({url})")
-
-
-def ready_lines(target: Target) -> list[re.Match]:
-    text = target.logs[0].read_text(errors="replace") if target.logs else ""
-    return [m for m in map(READY_LINE.match, text.splitlines()) if m]
-
-
-def wait_ready(target: Target, timeout: float = 180) -> float:
-    started = time.monotonic()
-    if target.prefork:
-        deadline = started + timeout
-        while len(ready_lines(target)) < target.workers:
-            if target.master.poll() is not None:
-                raise RuntimeError(f"{target.name}: master exited with {target.master.returncode}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{target.name}: {target.workers} workers not ready in {timeout:.0f} s")
-            time.sleep(0.2)
-    wait_http(target.url + "/hello", target.procs[-1], target.name, timeout)
-    return time.monotonic() - started
-
-
 def start_targets(jar: Path, tmp: Path) -> list[Target]:
     """One after the other, each ready before the next starts, so cold starts are not inflated
     by other targets booting."""
     default_workers = max(NPROC, 2)
     plans = [
-        lambda: start_plain(jar, tmp),
+        lambda: start_baseline(jar, tmp),
         lambda: start_prefork("A", f"prefork, defaults ({default_workers} workers, dispatch {DEFAULT_DISPATCH})",
                               jar, tmp, [], default_workers),
         lambda: start_prefork("A2", f"prefork, --server.prefork.workers={NPROC} (number of cores)",
@@ -447,46 +157,11 @@ def start_targets(jar: Path, tmp: Path) -> list[Target]:
     return targets
 
 
-def target_dispatch(target: Target) -> str | None:
-    """The dispatch mode the master says it uses (None for targets without a master)."""
-    if not target.prefork:
-        return None
-    match = MASTER_LINE.search(target.logs[0].read_text(errors="replace"))
-    return match.group(1) if match else "unknown"
-
-
-def stop_target(target: Target) -> None:
-    for proc in target.procs:
-        process_tree(proc.pid)
-        proc.send_signal(signal.SIGTERM)
-    for proc in target.procs:
-        try:
-            proc.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-# --------------------------------------------------------------------------------------------
 # Load
 # --------------------------------------------------------------------------------------------
 
-def run_wrk(url: str, scenario: Scenario, seconds: float, lua: Path, raw_log: Path) -> dict:
-    threads = max(1, min(NPROC, scenario.connections))
-    argv = ["wrk", f"-t{threads}", f"-c{scenario.connections}", f"-d{seconds:g}s", "--latency",
-            "-s", str(lua)]
-    if scenario.close:
-        argv += ["-H", "Connection: close"]
-    argv.append(url + scenario.path)
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
-    with open(raw_log, "a") as out:
-        out.write(f"$ {' '.join(argv)}\n{done.stdout}{done.stderr}\n")
-    match = re.search(r"^BENCHJSON (.*)$", done.stdout, re.M)
-    if done.returncode != 0 or not match:
-        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
-    result = json.loads(match.group(1))
-    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-    result["errors"] = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
-    return result
+def run_scenario(url: str, scenario: Scenario, seconds: float, lua: Path, raw_log: Path) -> dict:
+    return run_wrk(url + scenario.path, scenario.connections, seconds, lua, raw_log, close=scenario.close)
 
 
 def applies(scenario: Scenario, target: Target) -> bool:
@@ -498,7 +173,7 @@ def measure(target: Target, scenario: Scenario, seconds: float, lua: Path, raw_l
     workers_before = set(children(target.master.pid)) if target.prefork else set()
     master_cpu = cpu_seconds(target.master.pid) if target.prefork else 0.0
     threads = thread_cpu_seconds(target.master.pid) if target.prefork else {}
-    result = run_wrk(target.url, scenario, seconds, lua, raw_log)
+    result = run_scenario(target.url, scenario, seconds, lua, raw_log)
     if target.prefork:
         result["master_cpu_s"] = cpu_seconds(target.master.pid) - master_cpu
         after = thread_cpu_seconds(target.master.pid)
@@ -518,7 +193,7 @@ def warm_up(targets: list[Target], seconds: float, lua: Path, raw_log: Path) -> 
     for target in targets:
         for scenario in SCENARIOS:
             if applies(scenario, target):
-                run_wrk(target.url, scenario, seconds, lua, raw_log)
+                run_scenario(target.url, scenario, seconds, lua, raw_log)
         log(f"warmed up {target.name}")
 
 
@@ -545,71 +220,6 @@ def run_rounds(targets: list[Target], rounds: int, seconds: float, lua: Path, ra
 # Prefork-specific measurements
 # --------------------------------------------------------------------------------------------
 
-def log_time(stamp: str) -> float | None:
-    try:
-        return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
-
-
-def probe_availability(url: str, stop: threading.Event, counts: dict, failures: list) -> None:
-    """New connection per request every 20 ms while a worker is down; failures are kept with
-    their time since the kill and their reason."""
-    while not stop.is_set():
-        started = time.time()
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                response.read()
-                key = "ok" if response.status == 200 else "failed"
-                reason = f"HTTP {response.status}"
-        except OSError as ex:
-            key, reason = "failed", f"{type(ex).__name__}: {ex}"
-        counts[key] = counts.get(key, 0) + 1
-        if key == "failed":
-            failures.append((started, time.time() - started, reason))
-        time.sleep(0.02)
-
-
-def measure_recovery(target: Target, kills: int, timeout: float = 120) -> list[dict]:
-    """kill -9 one worker at a time; time until the master logs a new worker ready (the
-    replacement may get another slot number, so it is recognised by its new pid)."""
-    results = []
-    for i in range(kills):
-        workers = children(target.master.pid)
-        victim = min(workers, key=lambda pid: int(proc_start_time(pid) or 0))    # the oldest worker
-        known = len(ready_lines(target))
-        stop, counts, failures = threading.Event(), {}, []
-        prober = threading.Thread(target=probe_availability,
-                                  args=(target.url + "/hello", stop, counts, failures))
-        prober.start()
-        time.sleep(0.2)
-        killed_at = time.time()
-        os.kill(victim, signal.SIGKILL)
-        replacement = None
-        deadline = time.monotonic() + timeout
-        while replacement is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-            replacement = next((m for m in ready_lines(target)[known:] if int(m.group(3)) not in workers), None)
-        detected_at = time.time()
-        stop.set()
-        prober.join()
-        counts["failures"] = [f"{at - killed_at:+.3f} s after the kill, after {took:.3f} s: {reason}"
-                              for at, took, reason in failures]
-        if replacement is None:
-            results.append({"victim": victim, "recovery_s": None, "probe": counts})
-            log(f"recovery: no replacement for pid {victim} within {timeout:.0f} s")
-            continue
-        logged_at = log_time(replacement.group(1))
-        recovery = (logged_at if logged_at else detected_at) - killed_at
-        results.append({"victim": victim, "replacement": int(replacement.group(3)),
-                        "recovery_s": recovery, "boot_s": float(replacement.group(4)), "probe": counts})
-        log(f"recovery {i + 1}/{kills}: worker pid {victim} killed, pid {replacement.group(3)} ready after "
-            f"{recovery:.2f} s; probes ok {counts.get('ok', 0)}, failed {counts.get('failed', 0)} "
-            f"{counts['failures']}")
-        time.sleep(1)
-    return results
-
-
 def cold_starts(targets: list[Target], recovery: list[dict]) -> dict:
     replaced = {r.get("replacement") for r in recovery}
     initial, replacements = [], []
@@ -620,66 +230,8 @@ def cold_starts(targets: list[Target], recovery: list[dict]) -> dict:
     return {"initial": initial, "replacement": replacements}
 
 
-def scan_logs(targets: list[Target], killed: set[int]) -> list[str]:
-    """WARN/ERROR lines and exceptions in every target's output (lines about the workers this
-    benchmark killed on purpose excluded)."""
-    findings = []
-    ours = re.compile(r"\bpid (" + "|".join(map(str, killed)) + r")\b") if killed else None
-    for target in targets:
-        for path in target.logs:
-            if not path.exists():
-                continue
-            for line in path.read_text(errors="replace").splitlines():
-                if re.search(r"\b(WARN|ERROR|FATAL)\b|Exception|\[(alert|crit|error|emerg)\]", line):
-                    if ours and ours.search(line):
-                        continue
-                    findings.append(f"{target.name} {path.name}: {line.strip()[:420]}")
-    return findings
-
-
-# --------------------------------------------------------------------------------------------
 # Report
 # --------------------------------------------------------------------------------------------
-
-def command_output(argv: list[str]) -> str:
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
-        return (done.stdout + done.stderr).strip()
-    except (OSError, subprocess.TimeoutExpired) as ex:
-        return f"unavailable ({ex})"
-
-
-def machine_description(jar: Path) -> list[str]:
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
-                if l.startswith("model name")), "unknown")
-    mem_kb = int(next(l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines()
-                      if l.startswith("MemTotal:")))
-    java = command_output(["java", "-version"]).replace("\n", "; ")
-    wrk = command_output(["wrk", "--version"]).splitlines()[0]
-    nginx = command_output(["nginx", "-v"])
-    commit = command_output(["git", "-C", str(ROOT), "log", "-1", "--format=%h %s"])
-    dirty = command_output(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"])
-    built = dt.datetime.fromtimestamp(jar.stat().st_mtime).strftime("%Y-%m-%d %H:%M:%S")
-    return [
-        f"| cores (nproc) | {NPROC} |",
-        f"| CPU | {cpu} |",
-        f"| RAM | {mem_kb / 1024 / 1024:.1f} GiB |",
-        f"| kernel | {platform.release()} |",
-        f"| java | {java} |",
-        f"| wrk | {wrk} |",
-        f"| nginx | {nginx} |",
-        f"| product | {commit}{' (+ uncommitted changes)' if dirty else ''}; jar built {built} |",
-    ]
-
-
-def median(values: list[float]) -> float | None:
-    values = [v for v in values if v is not None]
-    return statistics.median(values) if values else None
-
-
-def ratio(a: float | None, b: float | None) -> str:
-    return f"{a / b:.2f}" if a is not None and b else "–"
-
 
 def summarize(results: dict) -> dict:
     summary = {}
@@ -699,10 +251,6 @@ def summarize(results: dict) -> dict:
             "rounds": [r["rps"] for r in runs],
         }
     return summary
-
-
-def fmt(value: float | None, digits: int = 0) -> str:
-    return "–" if value is None else f"{value:,.{digits}f}"
 
 
 def error_text(s: dict) -> str:
@@ -929,20 +477,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["coldstart"]:
-        import coldstart
-        return coldstart.main(argv[1:])
     args = parse_args(argv)
     started_at, t0 = dt.datetime.now(), time.monotonic()
     install_signal_handlers()
     ensure_tools()
     ensure_jar(args.build)
     tmp = Path(tempfile.mkdtemp(prefix="prefork-bench-"))
-    # A private copy: other builds may replace the jar in target/ while the benchmark runs.
-    jar = tmp / JAR.name
-    shutil.copy2(JAR, jar)
-    lua = tmp / "report.lua"
-    lua.write_text(WRK_LUA)
+    jar = private_jar(tmp)
+    lua = write_wrk_script(tmp)
     raw_log = tmp / "wrk.log"
     log(f"temp dir {tmp}")
     targets, ok, leftovers = [], False, []
