@@ -21,11 +21,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import (NPROC, RESULTS, ROOT, Target, children, cpu_seconds, ensure_jar, ensure_tools, fmt,
-                    free_port, ignore_signals, install_signal_handlers, load_average, log, machine_description,
-                    measure_recovery, median, private_jar, ratio, ready_lines, rss_kb, run_wrk, scan_logs,
-                    start_jvm, start_plain, start_prefork, start_process, stop_everything, stop_target,
-                    target_dispatch, target_pids, thread_cpu_seconds, wait_http, wait_ready, write_wrk_script)
+from common import (ARCHIVE_TRAINED, NPROC, Target, busy_warning, children, cpu_seconds, ensure_jar, ensure_tools,
+                    fmt, free_port, ignore_signals, install_signal_handlers, load1, load_average, log,
+                    machine_description, measure_recovery, median, private_jar, ratio, ready_lines, rss_kb, run_wrk,
+                    scan_logs, start_jvm, start_plain, start_prefork, start_process, stop_everything, stop_target,
+                    target_dispatch, target_pids, thread_cpu_seconds, wait_archive, wait_http, wait_ready,
+                    write_report, write_wrk_script)
 
 # Dispatch modes of the product (property server.prefork.dispatch). Extend this tuple when a new
 # mode lands: every mode other than DEFAULT_DISPATCH becomes its own target "D <mode>", started
@@ -34,7 +35,6 @@ from common import (NPROC, RESULTS, ROOT, Target, children, cpu_seconds, ensure_
 DISPATCH_MODES = ("pass-fd", "accept-on-command", "shared-accept")
 DEFAULT_DISPATCH = "pass-fd"
 
-LOADS: list[str] = []                # load average at the start of each round
 NOTES: list[str] = []                # things the report must mention (skipped targets, ...)
 
 
@@ -120,12 +120,10 @@ def start_nginx_pool(jar: Path, tmp: Path, instances: int) -> Target:
     return target
 
 
-def start_targets(jar: Path, tmp: Path) -> list[Target]:
-    """One after the other, each ready before the next starts, so cold starts are not inflated
-    by other targets booting."""
+def target_plans(jar: Path, tmp: Path) -> list:
+    """How to start each target compared with B, in report order (B itself is started first)."""
     default_workers = max(NPROC, 2)
     plans = [
-        lambda: start_baseline(jar, tmp),
         lambda: start_prefork("A", f"prefork, defaults ({default_workers} workers, dispatch {DEFAULT_DISPATCH})",
                               jar, tmp, [], default_workers),
         lambda: start_prefork("A2", f"prefork, --server.prefork.workers={NPROC} (number of cores)",
@@ -141,20 +139,65 @@ def start_targets(jar: Path, tmp: Path) -> list[Target]:
             plans.append(lambda mode=mode: start_prefork(
                 f"D {mode}", f"prefork, defaults, --server.prefork.dispatch={mode}", jar, tmp,
                 [f"--server.prefork.dispatch={mode}"], default_workers))
-    targets = []
-    for plan in plans:
-        target = plan()
+    return plans
+
+
+def train_archive(jar: Path, tmp: Path) -> None:
+    """Train the workers' class-data archive once, alone, before any target runs: every prefork
+    target then starts its workers from it (as a user's second start would), and no target is
+    measured while a training run competes for the CPU."""
+    trainer = start_prefork("archive training", "", jar, tmp, ["--server.prefork.workers=1"], 1)
+    try:
+        wait_ready(trainer)
+        line = wait_archive(trainer.logs[0], trainer.master)
+        log(f"class-data archive: {line or 'this jar does not train one'}")
+    finally:
+        stop_target(trainer)
+
+
+def bring_up(target: Target, lua: Path, raw_log: Path, warmup: float, settle_tries: int) -> bool:
+    """Wait until the target is ready, its class-data archive settled and its request rate
+    steady. False if it must be skipped (it did not start, or a dispatch mode this jar does not know)."""
+    try:
         seconds = wait_ready(target)
-        mode = target_dispatch(target)
-        if target.name.startswith("D ") and mode != target.name[2:]:
-            NOTES.append(f"Target {target.name} skipped: the master logged dispatch '{mode}' instead "
-                         f"(this jar does not know the mode).")
-            log(NOTES[-1])
-            stop_target(target)
-            continue
-        targets.append(target)
-        log(f"{target.name} ready on port {target.port} in {seconds:.1f} s: {target.description}")
-    return targets
+    except RuntimeError as ex:                 # e.g. workers past their boot timeout on a loaded box
+        NOTES.append(f"Target {target.name} skipped: it did not start ({ex}; see its log).")
+        log(NOTES[-1])
+        return False
+    if target.prefork:
+        line = wait_archive(target.logs[0], target.master)
+        if line and ARCHIVE_TRAINED.search(line):
+            target.notes.append(f"{target.name} trained its own class-data archive: the workers it started "
+                                "first ran without one.")
+    mode = target_dispatch(target)
+    if target.name.startswith("D ") and mode != target.name[2:]:
+        NOTES.append(f"Target {target.name} skipped: the master logged dispatch '{mode}' instead "
+                     f"(this jar does not know the mode).")
+        log(NOTES[-1])
+        return False
+    log(f"{target.name} ready on port {target.port} in {seconds:.1f} s: {target.description}")
+    for scenario in SCENARIOS:
+        if applies(scenario, target):
+            run_scenario(target.url, scenario, warmup, lua, raw_log)
+    settle(target, lua, raw_log, settle_tries)
+    log(f"warmed up {target.name}")
+    return True
+
+
+def settle(target: Target, lua: Path, raw_log: Path, tries: int, seconds: float = 1.0,
+           tolerance: float = 0.10) -> None:
+    """Repeat 1 s runs of the /hello scenarios until two in a row agree within 10 %: a JVM's
+    request rate climbs for a while after its start (JIT), and must not do so while measured."""
+    for scenario in SCENARIOS[:2]:
+        rates = []
+        for _ in range(tries):
+            rates.append(run_scenario(target.url, scenario, seconds, lua, raw_log)["rps"])
+            if len(rates) > 1 and abs(rates[-1] - rates[-2]) <= tolerance * max(rates[-2:]):
+                break
+        else:
+            target.notes.append(f"{target.name} {scenario.key}: request rate not steady after {tries} s of "
+                                f"settling ({', '.join(f'{r:.0f}' for r in rates)} req/s)")
+            log(target.notes[-1])
 
 
 # Load
@@ -173,7 +216,9 @@ def measure(target: Target, scenario: Scenario, seconds: float, lua: Path, raw_l
     workers_before = set(children(target.master.pid)) if target.prefork else set()
     master_cpu = cpu_seconds(target.master.pid) if target.prefork else 0.0
     threads = thread_cpu_seconds(target.master.pid) if target.prefork else {}
+    load = load1()
     result = run_scenario(target.url, scenario, seconds, lua, raw_log)
+    result["load1"] = load
     if target.prefork:
         result["master_cpu_s"] = cpu_seconds(target.master.pid) - master_cpu
         after = thread_cpu_seconds(target.master.pid)
@@ -189,31 +234,27 @@ def measure(target: Target, scenario: Scenario, seconds: float, lua: Path, raw_l
     return result
 
 
-def warm_up(targets: list[Target], seconds: float, lua: Path, raw_log: Path) -> None:
-    for target in targets:
-        for scenario in SCENARIOS:
-            if applies(scenario, target):
-                run_scenario(target.url, scenario, seconds, lua, raw_log)
-        log(f"warmed up {target.name}")
-
-
-def run_rounds(targets: list[Target], rounds: int, seconds: float, lua: Path, raw_log: Path) -> dict:
-    """results[(target, scenario)] = [one dict per round]. Target order rotates every round."""
-    results: dict[tuple[str, str], list[dict]] = {}
+def run_pair(base: Target, target: Target, rounds: int, seconds: float, lua: Path, raw_log: Path,
+             results: dict) -> None:
+    """Interleaved rounds of B and one target, the only two alive: for round: for target (order
+    alternating): for scenario. B's runs go to ("B", scenario) and to ("B|<target>", scenario),
+    the yardstick of that target's ratios (the same minutes of the same machine)."""
     for round_no in range(rounds):
-        LOADS.append(load_average())
-        order = targets[round_no % len(targets):] + targets[:round_no % len(targets)]
-        for target in order:
+        order = [base, target] if round_no % 2 == 0 else [target, base]
+        for current in order:
             for scenario in SCENARIOS:
-                if not applies(scenario, target):
+                if not applies(scenario, target) or not applies(scenario, current):
                     continue
-                result = measure(target, scenario, seconds, lua, raw_log)
-                results.setdefault((target.name, scenario.key), []).append(result)
-                log(f"round {round_no + 1}/{rounds} {target.name:>3} {scenario.key:<11} "
+                result = measure(current, scenario, seconds, lua, raw_log)
+                keys = [(current.name, scenario.key)]
+                if current is base:
+                    keys.append((f"B|{target.name}", scenario.key))
+                for key in keys:
+                    results.setdefault(key, []).append(result)
+                log(f"{target.name} round {round_no + 1}/{rounds} {current.name:>3} {scenario.key:<11} "
                     f"{result['rps']:9.0f} req/s  p50 {result['p50'] / 1000:7.2f} ms  "
-                    f"p99 {result['p99'] / 1000:7.2f} ms  errors {result['errors']}"
+                    f"p99 {result['p99'] / 1000:7.2f} ms  errors {result['errors']}  load {result['load1']:.2f}"
                     + (f"  ({result['worker_change']})" if "worker_change" in result else ""))
-    return results
 
 
 # --------------------------------------------------------------------------------------------
@@ -249,8 +290,18 @@ def summarize(results: dict) -> dict:
             "master_threads": {name: median([r.get("master_threads_us_per_req", {}).get(name) for r in runs])
                                for name in runs[0].get("master_threads_us_per_req", {})},
             "rounds": [r["rps"] for r in runs],
+            "loads": [r["load1"] for r in runs],
         }
     return summary
+
+
+def yardstick(summary: dict, name: str, key: str) -> dict | None:
+    """B as measured alongside `name` (same minutes), else B over the whole run."""
+    return summary.get((f"B|{name}", key)) or summary.get(("B", key))
+
+
+def load_range(loads: list[float]) -> str:
+    return f"{min(loads):.1f}–{max(loads):.1f}" if loads else "–"
 
 
 def error_text(s: dict) -> str:
@@ -260,18 +311,19 @@ def error_text(s: dict) -> str:
 
 
 def results_table(targets: list[Target], summary: dict) -> list[str]:
-    lines = ["| scenario | target | req/s | ×B | p50 ms | p99 ms | max ms | errors | RSS MB | master CPU µs/req |",
-             "|---|---|---:|---:|---:|---:|---:|---|---:|---:|"]
+    lines = ["| scenario | target | req/s | ×B | p50 ms | p99 ms | max ms | errors | RSS MB | master CPU µs/req "
+             "| 1-min load |",
+             "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---|"]
     for scenario in SCENARIOS:
-        base = summary.get(("B", scenario.key))
         for target in targets:
             s = summary.get((target.name, scenario.key))
             if not s:
                 continue
+            base = yardstick(summary, target.name, scenario.key)
             lines.append(f"| {scenario.title} | {target.name} | {fmt(s['rps'])} | "
                          f"{ratio(s['rps'], base['rps'] if base else None)} | {fmt(s['p50'], 2)} | "
                          f"{fmt(s['p99'], 2)} | {fmt(s['max'], 1)} | {error_text(s)} | {fmt(s['rss_mb'])} | "
-                         f"{fmt(s['master_us'], 1)} |")
+                         f"{fmt(s['master_us'], 1)} | {load_range(s['loads'])} |")
     return lines
 
 
@@ -280,29 +332,35 @@ def ratio_table(targets: list[Target], summary: dict) -> list[str]:
     lines = ["| ratio to B | scenario | " + " | ".join(others) + " |", "|---|---|" + "---:|" * len(others)]
     for metric, label in (("rps", "req/s"), ("p99", "p99 latency"), ("rss_mb", "RSS")):
         for scenario in SCENARIOS:
-            base = summary.get(("B", scenario.key))
-            if not base:
-                continue
-            cells = [ratio(summary[(n, scenario.key)][metric], base[metric]) if (n, scenario.key) in summary else "–"
-                     for n in others]
-            lines.append(f"| {label} | {scenario.title} | " + " | ".join(cells) + " |")
+            cells = []
+            for n in others:
+                s, base = summary.get((n, scenario.key)), yardstick(summary, n, scenario.key)
+                cells.append(ratio(s[metric], base[metric]) if s and base else "–")
+            if any(c != "–" for c in cells):
+                lines.append(f"| {label} | {scenario.title} | " + " | ".join(cells) + " |")
+    loads = [[v for (t, _), s in summary.items() if t in (n, f"B|{n}") for v in s["loads"]] for n in others]
+    lines.append("| 1-min load during the pair's runs | | " + " | ".join(load_range(l) for l in loads) + " |")
     return lines
 
 
 def rounds_table(targets: list[Target], summary: dict, rounds: int) -> list[str]:
+    """Per round: req/s and, after @, the 1-minute load average when that run started."""
     lines = ["| scenario | target | " + " | ".join(f"round {i + 1}" for i in range(rounds)) + " |",
-             "|---|---|" + "---:|" * rounds,
-             "| load average at round start | | " + " | ".join(LOADS[:rounds]) + " |"]
+             "|---|---|" + "---:|" * rounds]
     for scenario in SCENARIOS:
         for target in targets:
-            s = summary.get((target.name, scenario.key))
-            if s:
-                lines.append(f"| {scenario.key} | {target.name} | " + " | ".join(fmt(v) for v in s["rounds"]) + " |")
+            if target.name == "B":
+                continue
+            for name, label in ((target.name, target.name), (f"B|{target.name}", f"B (with {target.name})")):
+                s = summary.get((name, scenario.key))
+                if s:
+                    lines.append(f"| {scenario.key} | {label} | "
+                                 + " | ".join(f"{fmt(v)} @{l:.1f}" for v, l in zip(s["rounds"], s["loads"])) + " |")
     return lines
 
 
 def handover_cost(summary: dict, name: str) -> tuple[float | None, float | None]:
-    a, b = summary.get((name, "hello-close")), summary.get(("B", "hello-close"))
+    a, b = summary.get((name, "hello-close")), yardstick(summary, name, "hello-close")
     if not a or not b:
         return None, None
     concurrency = next(s.connections for s in SCENARIOS if s.key == "hello-close")
@@ -315,7 +373,7 @@ def targets_check(summary: dict, names: list[str]) -> list[str]:
     lines = ["| target (issue 6) | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
 
     def rps_ratio(name: str, key: str) -> float | None:
-        a, b = summary.get((name, key)), summary.get(("B", key))
+        a, b = summary.get((name, key)), yardstick(summary, name, key)
         return a["rps"] / b["rps"] if a and b and b["rps"] else None
 
     def verdict(ok: bool | None, detail: str) -> str:
@@ -362,7 +420,7 @@ def prefork_section(targets: list[Target], summary: dict, starts: dict, recovery
                  f"connection every 20 ms: {probes_ok} answered 200, {probes_failed} failed"
                  + (": " + "; ".join(failure_detail[:5]) if failure_detail else "") + ".")
     for name in ("A2", "A2 unsticky"):
-        d, b = summary.get((name, "dispatch")), summary.get(("B", "dispatch"))
+        d, b = summary.get((name, "dispatch")), yardstick(summary, name, "dispatch")
         if d:
             lines.append(f"- **Dispatch capacity** ({name}, connection-per-request `/hello`, -c64): "
                          f"**{fmt(d['rps'])} connections/s** handed over (direct Tomcat B: "
@@ -399,41 +457,40 @@ def prefork_section(targets: list[Target], summary: dict, starts: dict, recovery
     return lines
 
 
-def busy_warning(loads: list[str]) -> list[str]:
-    """A loud note when other work loaded the machine (1-minute load average above 1.5 × cores)."""
-    peaks = [float(l.split()[0]) for l in LOADS + loads if l]
-    if peaks and max(peaks) > 1.5 * NPROC:
-        return [f"**Machine busy:** the 1-minute load average reached {max(peaks):.1f} on {NPROC} cores during "
-                "this run (other work shared the CPUs). Absolute figures are depressed and noisy; the "
-                "interleaved ratios are the best estimate this run can give.", ""]
-    return []
-
-
 def render(args, targets, results, summary, starts, recovery, findings, machine, leftovers, started_at,
            elapsed, loads) -> str:
     names_prefork = [t.name for t in targets if t.prefork]
     command = " ".join(["bench/run"] + args.argv)
     lines = [f"# Prefork benchmark — {started_at:%Y-%m-%d %H:%M:%S}", "",
              f"`{command}` — {args.rounds} round(s) × {args.duration:g} s per scenario, warm-up {args.warmup:g} s per "
-             f"scenario, {args.kills} kill(s); total {elapsed / 60:.1f} min. Medians across rounds "
-             f"(errors: sum across rounds). Load average before/after: {loads[0]} / {loads[1]}.", "",
-             ] + busy_warning(loads) + ["## Machine", "", "| | |", "|---|---|"] + machine + ["", "## Targets", ""]
+             f"scenario, settling ≤ {args.settle} s per /hello scenario, {args.kills} kill(s); total "
+             f"{elapsed / 60:.1f} min. Medians across rounds (errors: sum across rounds). Load average "
+             f"before/after: {loads[0]} / {loads[1]}.", "",
+             "Only two targets are alive at a time: B and the one compared with it. The class-data archive is "
+             "trained once before any target starts; each target is measured once it is ready, its archive "
+             "settled and its /hello request rate steady (two 1 s runs within 10 %), in rounds interleaved "
+             "with B, then stopped.", ""]
+    peak = max([float(l.split()[0]) for l in loads if l] + [v for s in summary.values() for v in s["loads"]])
+    lines += busy_warning(peak) + ["## Machine", "", "| | |", "|---|---|"] + machine + ["", "## Targets", ""]
     for target in targets:
         lines.append(f"- **{target.name}** — {target.description}")
+    NOTES.extend(note for target in targets for note in target.notes)
     lines += ["", f"Dispatch modes (target D): {', '.join(DISPATCH_MODES)}; the default mode "
                   f"`{DEFAULT_DISPATCH}` is target A itself (the master of A, A2 and each D logs the mode it "
                   f"runs; checked)."] + [f"{note}" for note in NOTES] + [""]
     if NPROC == max(NPROC, 2):
         lines += [f"On this machine the default worker count equals the number of cores ({NPROC}), so A and A2 "
                   "run the same configuration: the difference between them is run-to-run noise.", ""]
-    lines += ["## Results", "", "×B = requests/s relative to B (plain Tomcat) in the same run. "
+    lines += ["## Results", "", "×B = requests/s relative to B (plain Tomcat) measured in the same rounds "
+              "(B's own row: medians over all its runs). 1-min load = the load average when each run started "
+              "(min–max over rounds). "
               "RSS = VmRSS summed over the target's whole process tree (master + workers; for C the JVMs + "
               "nginx), measured right after each run.", ""]
     lines += results_table(targets, summary)
     lines += ["", "## Ratios against B", ""] + ratio_table(targets, summary)
     lines += ["", "## Prefork internals", ""] + prefork_section(targets, summary, starts, recovery)
     lines += ["", "## Issue targets (ratios vs B, same run)", ""] + targets_check(summary, names_prefork)
-    lines += ["", "## Requests/s per round (noise check)", ""] + rounds_table(targets, summary, args.rounds)
+    lines += ["", "## Requests/s per round (noise check; @ the 1-min load average at the run's start)", ""] + rounds_table(targets, summary, args.rounds)
     lines += ["", "## Log findings", ""]
     if findings:
         lines.append(f"{len(findings)} WARN/ERROR/exception line(s) in the targets' output "
@@ -443,7 +500,7 @@ def render(args, targets, results, summary, starts, recovery, findings, machine,
         lines.append("No WARN/ERROR/exception lines in any target's output, apart from the kills this "
                      "benchmark made on purpose.")
     changes = [f"{t} {s}: {r['worker_change']}" for (t, s), runs in results.items()
-               for r in runs if "worker_change" in r]
+               for r in runs if "worker_change" in r and "|" not in t]
     if changes:
         lines += ["", "Worker pids changed during runs:", ""] + [f"- {c}" for c in changes]
     lines += ["", f"Processes left running after cleanup: {leftovers or 'none'}.", ""]
@@ -465,13 +522,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="seconds of warm-up per target and scenario (env BENCH_WARMUP, default 2)")
     parser.add_argument("--kills", type=int, default=int(env("BENCH_KILLS", 3)),
                         help="kill -9 recoveries to time (env BENCH_KILLS, default 3)")
+    parser.add_argument("--settle", type=int, default=int(env("BENCH_SETTLE", 8)),
+                        help="at most this many 1 s runs per /hello scenario until two agree within 10 %% "
+                             "(env BENCH_SETTLE, default 8)")
     parser.add_argument("--quick", action="store_true",
-                        help="try it out: 2 s runs, 1 round, 1 s warm-up, 1 kill")
+                        help="try it out: 2 s runs, 1 round, 1 s warm-up, 3 s settling, 1 kill")
     parser.add_argument("--build", action="store_true", help="rebuild the sample jar even if it exists")
     parser.add_argument("--keep-temp", action="store_true", help="keep the temp dir with every log")
     args = parser.parse_args(argv)
     if args.quick:
-        args.duration, args.rounds, args.warmup, args.kills = 2, 1, 1, 1
+        args.duration, args.rounds, args.warmup, args.kills, args.settle = 2, 1, 1, 1, 3
     args.argv = argv
     return args
 
@@ -487,18 +547,31 @@ def main(argv: list[str]) -> int:
     lua = write_wrk_script(tmp)
     raw_log = tmp / "wrk.log"
     log(f"temp dir {tmp}")
-    targets, ok, leftovers = [], False, []
+    targets, ok, leftovers, results, recovery = [], False, [], {}, []
     loads = [load_average(), ""]
     try:
-        targets = start_targets(jar, tmp)
-        log("warming up")
-        warm_up(targets, args.warmup, lua, raw_log)
-        results = run_rounds(targets, args.rounds, args.duration, lua, raw_log)
+        log("training the class-data archive once, alone")
+        train_archive(jar, tmp)
+        base = start_baseline(jar, tmp)
+        if not bring_up(base, lua, raw_log, args.warmup, args.settle):
+            raise RuntimeError("B, the yardstick, did not start")
+        targets.append(base)
+        # Only B and the target compared with it are alive while it is measured: about 20 JVMs
+        # at once (issue 16) made the benchmark its own noise.
+        for plan in target_plans(jar, tmp):
+            target = plan()
+            try:
+                if not bring_up(target, lua, raw_log, args.warmup, args.settle):
+                    continue
+                targets.append(target)
+                run_pair(base, target, args.rounds, args.duration, lua, raw_log, results)
+                if target.name == "A":
+                    log("measuring pool recovery after kill -9")
+                    recovery = measure_recovery(target, args.kills)
+            finally:
+                stop_target(target)
         loads[1] = load_average()
         summary = summarize(results)
-        log("measuring pool recovery after kill -9")
-        target_a = next(t for t in targets if t.name == "A")
-        recovery = measure_recovery(target_a, args.kills)
         starts = cold_starts(targets, recovery)
         findings = scan_logs(targets, {r["victim"] for r in recovery})
         machine = machine_description(jar)
@@ -516,11 +589,7 @@ def main(argv: list[str]) -> int:
             log(f"logs kept in {tmp}")
     report = render(args, targets, results, summary, starts, recovery, findings, machine, leftovers, started_at,
                     time.monotonic() - t0, loads)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"{started_at:%Y%m%d-%H%M%S}.md"
-    out.write_text(report)
-    print(report)
-    log(f"wrote {out.relative_to(ROOT)}")
+    write_report(report, f"{started_at:%Y%m%d-%H%M%S}")
     return 0
 
 
