@@ -36,6 +36,7 @@ DISPATCH_MODES = ("pass-fd", "accept-on-command", "shared-accept")
 DEFAULT_DISPATCH = "pass-fd"
 
 NOTES: list[str] = []                # things the report must mention (skipped targets, ...)
+PREFORK_EXTRA: list[str] = []        # --prefork-arg: more arguments for every prefork target
 
 
 # --------------------------------------------------------------------------------------------
@@ -120,23 +121,30 @@ def start_nginx_pool(jar: Path, tmp: Path, instances: int) -> Target:
     return target
 
 
+def prefork(name: str, description: str, jar: Path, tmp: Path, extra: list[str], workers: int) -> Target:
+    """A prefork target, with the --prefork-arg arguments of this run (shown in its description)."""
+    if PREFORK_EXTRA:
+        description += f" [+ {' '.join(PREFORK_EXTRA)}]"
+    return start_prefork(name, description, jar, tmp, extra + PREFORK_EXTRA, workers)
+
+
 def target_plans(jar: Path, tmp: Path) -> list:
     """How to start each target compared with B, in report order (B itself is started first)."""
     default_workers = max(NPROC, 2)
     plans = [
-        lambda: start_prefork("A", f"prefork, defaults ({default_workers} workers, dispatch {DEFAULT_DISPATCH})",
+        lambda: prefork("A", f"prefork, defaults ({default_workers} workers, dispatch {DEFAULT_DISPATCH})",
                               jar, tmp, [], default_workers),
-        lambda: start_prefork("A2", f"prefork, --server.prefork.workers={NPROC} (number of cores)",
+        lambda: prefork("A2", f"prefork, --server.prefork.workers={NPROC} (number of cores)",
                               jar, tmp, [f"--server.prefork.workers={NPROC}"], NPROC),
         # A2 without the master's look at each new connection's head (sticky sessions).
-        lambda: start_prefork("A2 unsticky", f"as A2, --server.prefork.sticky-sessions=false", jar, tmp,
+        lambda: prefork("A2 unsticky", f"as A2, --server.prefork.sticky-sessions=false", jar, tmp,
                               [f"--server.prefork.workers={NPROC}", "--server.prefork.sticky-sessions=false"],
                               NPROC),
         lambda: start_nginx_pool(jar, tmp, NPROC),
     ]
     for mode in DISPATCH_MODES:
         if mode != DEFAULT_DISPATCH:
-            plans.append(lambda mode=mode: start_prefork(
+            plans.append(lambda mode=mode: prefork(
                 f"D {mode}", f"prefork, defaults, --server.prefork.dispatch={mode}", jar, tmp,
                 [f"--server.prefork.dispatch={mode}"], default_workers))
     return plans
@@ -146,7 +154,7 @@ def train_archive(jar: Path, tmp: Path) -> None:
     """Train the workers' class-data archive once, alone, before any target runs: every prefork
     target then starts its workers from it (as a user's second start would), and no target is
     measured while a training run competes for the CPU."""
-    trainer = start_prefork("archive training", "", jar, tmp, ["--server.prefork.workers=1"], 1)
+    trainer = prefork("archive training", "", jar, tmp, ["--server.prefork.workers=1"], 1)
     try:
         wait_ready(trainer)
         line = wait_archive(trainer.logs[0], trainer.master)
@@ -525,6 +533,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--settle", type=int, default=int(env("BENCH_SETTLE", 8)),
                         help="at most this many 1 s runs per /hello scenario until two agree within 10 %% "
                              "(env BENCH_SETTLE, default 8)")
+    parser.add_argument("--prefork-arg", action="append", default=[], metavar="ARG",
+                        help="one more argument for every prefork target, e.g. "
+                             "--prefork-arg=--server.prefork.timeouts.boot=180s on a loaded box (repeatable)")
     parser.add_argument("--quick", action="store_true",
                         help="try it out: 2 s runs, 1 round, 1 s warm-up, 3 s settling, 1 kill")
     parser.add_argument("--build", action="store_true", help="rebuild the sample jar even if it exists")
@@ -538,6 +549,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    PREFORK_EXTRA.extend(args.prefork_arg)
     started_at, t0 = dt.datetime.now(), time.monotonic()
     install_signal_handlers()
     ensure_tools()
