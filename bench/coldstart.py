@@ -192,6 +192,9 @@ def render(results: list[dict], machine: list[str], started_at, seconds: float) 
 
 
 def main(argv: list[str]) -> int:
+    if {"-h", "--help"} & set(argv):
+        print(__doc__)
+        return 0
     started_at, t0 = dt.datetime.now(), time.monotonic()
     c.install_signal_handlers()
     c.ensure_jar("--build" in argv)
