@@ -27,7 +27,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-import bench as b
+import common as c
 
 SPAWNED = re.compile(r"Spawned worker \d+ pid (\d+)")
 READY = re.compile(r"\bworker \d+ pid (\d+) ready in ([\d.]+) s")
@@ -51,7 +51,7 @@ STEPS = [
     ("  for comparison: + Spring AOT + C1 only", "aot", ["-Dspring.aot.enabled=true"],
      ["--server.prefork.worker.jvm-options=-XX:TieredStopAtLevel=1"], True),
 ]
-AOT_JAR = b.JAR.with_name(b.JAR.stem + "-aot.jar")
+AOT_JAR = c.JAR.with_name(c.JAR.stem + "-aot.jar")
 
 WORKERS = 3
 KILLS = 2
@@ -59,32 +59,13 @@ DEFAULTS_STEP = 3          # the product's defaults: pool recovery is measured t
 RECOVERY_KILLS = 3
 
 
-def cpu_seconds(pid: int) -> float | None:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rindex(")") + 2:].split()
-    return (int(fields[11]) + int(fields[12])) / 100.0      # utime + stime, clock ticks
-
-
-def pss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
 def start_master(jar: Path, jvm: list[str], args: list[str], tmp: Path, tag: str) -> tuple:
-    port = b.free_port()
+    port = c.free_port()
     log_path = tmp / f"{tag}.log"
     argv = (["java"] + jvm + ["-jar", str(jar), f"--server.port={port}", f"--server.prefork.workers={WORKERS}",
             "--server.prefork.pool.max-starting=1", f"--server.prefork.worker.cds.directory={tmp / 'cds'}"]
-            + b.COMMON_ARGS + args)
-    return b.start_process(argv, log_path, tmp), log_path, port
+            + c.COMMON_ARGS + args)
+    return c.start_process(argv, log_path, tmp), log_path, port
 
 
 def follow(proc, log_path: Path, wanted: int, samples: list, seen: set, timeout: float = 240) -> None:
@@ -99,7 +80,7 @@ def follow(proc, log_path: Path, wanted: int, samples: list, seen: set, timeout:
             pid = int(m.group(1))
             if pid not in seen:
                 seen.add(pid)
-                samples.append({"pid": pid, "wall": float(m.group(2)), "cpu": cpu_seconds(pid)})
+                samples.append({"pid": pid, "wall": float(m.group(2)), "cpu": c.cpu_seconds(pid)})
         time.sleep(0.02)
 
 
@@ -146,30 +127,30 @@ def train(jar: Path, jvm: list[str], args: list[str], tmp: Path, tag: str) -> st
 def measure_step(step, jars: dict, tmp: Path, index: int, recovery_kills: int) -> dict:
     name, layout, jvm, args, trains = step
     tag = f"step{index}"
-    b.log(f"{name}: {'training, then ' if trains else ''}{WORKERS} workers + {KILLS} replacements")
+    c.log(f"{name}: {'training, then ' if trains else ''}{WORKERS} workers + {KILLS} replacements")
     trained = train(jars[layout], jvm, args, tmp, tag) if trains else None
     proc, log_path, port = start_master(jars[layout], jvm, args, tmp, tag)
     samples, seen = [], set()
-    result = {"name": name, "trained": trained, "load": b.load_average()}
+    result = {"name": name, "trained": trained, "load": c.load_average()}
     try:
         follow(proc, log_path, WORKERS, samples, seen)
         time.sleep(2)
-        workers = [p for p in b.children(proc.pid) if p in seen]
-        result["pss"] = [v for v in (pss_mb(p) for p in workers) if v is not None]
+        workers = [p for p in c.children(proc.pid) if p in seen]
+        result["pss"] = [v for v in (c.pss_mb(p) for p in workers) if v is not None]
         result["spins"] = cpu_work(port)
         for i in range(KILLS):
-            victim = min(workers, key=lambda pid: int(b.proc_start_time(pid) or 0))
+            victim = min(workers, key=lambda pid: int(c.proc_start_time(pid) or 0))
             subprocess.run(["kill", "-9", str(victim)], check=False)
             follow(proc, log_path, WORKERS + i + 1, samples, seen)
-            workers = [p for p in b.children(proc.pid) if p in seen]
+            workers = [p for p in c.children(proc.pid) if p in seen]
         if recovery_kills:
-            target = b.Target("A", name, prefork=True, port=port, workers=WORKERS, procs=[proc], logs=[log_path],
+            target = c.Target("A", name, prefork=True, port=port, workers=WORKERS, procs=[proc], logs=[log_path],
                               master=proc)
-            result["recovery"] = b.measure_recovery(target, recovery_kills)
+            result["recovery"] = c.measure_recovery(target, recovery_kills)
     finally:
         stop(proc)
     result["samples"] = samples
-    b.log(f"  wall {[s['wall'] for s in samples]} cpu {[s['cpu'] for s in samples]} pss {result['pss']}")
+    c.log(f"  wall {[s['wall'] for s in samples]} cpu {[s['cpu'] for s in samples]} pss {result['pss']}")
     return result
 
 
@@ -211,45 +192,57 @@ def render(results: list[dict], machine: list[str], started_at, seconds: float) 
 
 
 def main(argv: list[str]) -> int:
+    if {"-h", "--help"} & set(argv):
+        print(__doc__)
+        return 0
     started_at, t0 = dt.datetime.now(), time.monotonic()
-    b.install_signal_handlers()
-    b.ensure_jar("--build" in argv)
+    c.install_signal_handlers()
+    c.ensure_jar("--build" in argv)
     tmp = Path(tempfile.mkdtemp(prefix="prefork-coldstart-"))
-    fat = tmp / b.JAR.name
-    shutil.copy2(b.JAR, fat)
+    fat = tmp / c.JAR.name
+    shutil.copy2(c.JAR, fat)
     subprocess.run(["java", "-Djarmode=tools", "-jar", str(fat), "extract", "--destination", str(tmp / "extracted")],
                    check=True, capture_output=True)
-    jars = {"fat": fat, "extracted": tmp / "extracted" / b.JAR.name}
+    jars = {"fat": fat, "extracted": tmp / "extracted" / c.JAR.name}
     if "--build-aot" in argv or not AOT_JAR.exists():
-        b.log("building the AOT jar (mvn -q -B -pl sample-app -am package -Paot -DskipTests)")
+        c.log("building the AOT jar (mvn -q -B -pl sample-app -am package -Paot -DskipTests)")
         subprocess.run(["mvn", "-q", "-B", "-pl", "sample-app", "-am", "package", "-Paot", "-DskipTests"],
-                       cwd=b.ROOT, check=True)
+                       cwd=c.ROOT, check=True)
     subprocess.run(["java", "-Djarmode=tools", "-jar", str(AOT_JAR), "extract", "--destination", str(tmp / "aot")],
                    check=True, capture_output=True)
     jars["aot"] = tmp / "aot" / AOT_JAR.name
     only = next((set(map(int, a.split("=", 1)[1].split(","))) for a in argv if a.startswith("--only=")), None)
-    b.log(f"temp dir {tmp}")
+    c.log(f"temp dir {tmp}")
     results, ok = [], False
     try:
         for index, step in enumerate(STEPS):
             if only is None or index in only:
                 results.append(measure_step(step, jars, tmp, index,
                                             RECOVERY_KILLS if index == DEFAULTS_STEP else 0))
-        machine = b.machine_description(fat)
+        machine = c.machine_description(fat)
         ok = True
     finally:
-        b.ignore_signals()
-        leftovers = b.stop_everything()
+        c.ignore_signals()
+        leftovers = c.stop_everything()
         if leftovers:
-            b.log(f"WARNING: still running after SIGKILL: {leftovers}")
+            c.log(f"WARNING: still running after SIGKILL: {leftovers}")
         if ok and "--keep-temp" not in argv:
             shutil.rmtree(tmp, ignore_errors=True)
         else:
-            b.log(f"logs kept in {tmp}")
+            c.log(f"logs kept in {tmp}")
     report = render(results, machine, started_at, time.monotonic() - t0)
-    b.RESULTS.mkdir(parents=True, exist_ok=True)
-    out = b.RESULTS / f"coldstart-{started_at:%Y%m%d-%H%M%S}.md"
+    c.RESULTS.mkdir(parents=True, exist_ok=True)
+    out = c.RESULTS / f"coldstart-{started_at:%Y%m%d-%H%M%S}.md"
     out.write_text(report)
     print(report)
-    b.log(f"wrote {out.relative_to(b.ROOT)}")
+    c.log(f"wrote {out.relative_to(c.ROOT)}")
     return 0
+
+
+if __name__ == "__main__":
+    import sys
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt as ex:
+        print(f"interrupted ({ex}); every process started was stopped", file=sys.stderr)
+        sys.exit(130)
