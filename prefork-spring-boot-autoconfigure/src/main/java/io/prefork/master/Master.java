@@ -152,6 +152,7 @@ public final class Master {
 	public int run() {
 		ListeningSocket listener = listen();
 		this.port = listener.port();
+		checkOpenFilesLimit();
 		this.scoreboard = createScoreboard(listener);
 		this.scoreboard.pool().started(System.currentTimeMillis(), this.settings.dispatch().value());
 		this.dispatcher = Dispatcher.create(this.settings, this.workers, new Failures(), listener,
@@ -181,6 +182,23 @@ public final class Master {
 			}
 			this.scoreboard.close();
 			this.wakeup.close();
+		}
+	}
+
+	// In pass-fd the master holds a descriptor per open connection of every worker; short of
+	// them it would pause accepting (EMFILE) long before the workers are full.
+	private void checkOpenFilesLimit() {
+		if (this.settings.dispatch() != DispatchMode.PASS_FD) {
+			return;
+		}
+		long held = (long) this.settings.pool().maxWorkers() * this.settings.worker().maxConnections();
+		long wanted = held + 4L * this.settings.pool().maxWorkers() + 256;
+		long limit = Processes.raiseOpenFilesLimit(wanted);
+		if (limit >= 0 && limit < wanted) {
+			logger.warn("The master may hold up to " + held + " connections (server.prefork.pool.max-workers × "
+					+ "server.prefork.worker.max-connections) but may open only " + limit + " files (ulimit -n); "
+					+ "beyond that it pauses accepting. Raise the limit (e.g. LimitNOFILE= in a systemd unit) or "
+					+ "lower server.prefork.worker.max-connections.");
 		}
 	}
 

@@ -13,6 +13,8 @@ public final class Processes {
 
 	private static final int PRIO_PROCESS = 0;
 
+	private static final int RLIMIT_NOFILE = 7;
+
 	private Processes() {
 	}
 
@@ -24,6 +26,22 @@ public final class Processes {
 		int[] status = new int[1];
 		int pid = POSIX.waitpid(-1, status, Linux.WNOHANG);
 		return (pid > 0) ? new Reaped(pid, status[0]) : null;
+	}
+
+	/**
+	 * Raise this process's soft limit of open files towards a wanted value, as far as the
+	 * hard limit allows.
+	 * @param wanted the descriptors wanted
+	 * @return the soft limit now in force
+	 */
+	public static long raiseOpenFilesLimit(long wanted) {
+		jnr.posix.RLimit limit = POSIX.getrlimit(RLIMIT_NOFILE);
+		long current = limit.rlimCur();
+		if (current >= wanted || current < 0) {
+			return current;
+		}
+		long raised = (limit.rlimMax() < 0) ? wanted : Math.min(wanted, limit.rlimMax());
+		return (POSIX.setrlimit(RLIMIT_NOFILE, raised, limit.rlimMax()) == 0) ? raised : current;
 	}
 
 	/**
