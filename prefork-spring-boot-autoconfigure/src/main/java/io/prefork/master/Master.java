@@ -190,12 +190,26 @@ public final class Master {
 			// worker records what it does with each in its row's table.
 			int connectionsPerRow = (this.settings.dispatch() == DispatchMode.PASS_FD)
 					? this.settings.worker().maxConnections() : 0;
-			return Scoreboard.create(this.rowsInUse.length, connectionsPerRow);
+			return handOverToWorkers(Scoreboard.create(this.rowsInUse.length, connectionsPerRow));
 		}
 		catch (IOException ex) {
 			listener.close();
 			throw new PreforkException("Cannot create the scoreboard: " + ex.getMessage(),
 					"Make sure the temporary directory (java.io.tmpdir) is writable.", ex);
+		}
+	}
+
+	// Workers write their rows, so the scoreboard's private directory and file belong to
+	// the user they run as; modes 0700 and 0600 keep everyone else out.
+	private Scoreboard handOverToWorkers(Scoreboard scoreboard) throws IOException {
+		try {
+			this.launcher.credentials().handOver(scoreboard.file().getParent());
+			this.launcher.credentials().handOver(scoreboard.file());
+			return scoreboard;
+		}
+		catch (IOException ex) {
+			scoreboard.close();
+			throw ex;
 		}
 	}
 

@@ -78,7 +78,7 @@ final class PreforkServer implements AutoCloseable {
 		return server;
 	}
 
-	private static PreforkServer startWithoutWaiting(Path jar, String... arguments) throws IOException {
+	static PreforkServer startWithoutWaiting(Path jar, String... arguments) throws IOException {
 		Path log = Files.createTempFile("prefork-it-", ".log");
 		Process process = new ProcessBuilder(command(jar, arguments)).redirectErrorStream(true)
 			.redirectOutput(log.toFile())
