@@ -84,6 +84,10 @@ public final class Master {
 
 	private final byte[] messageBuffer = new byte[ControlSocket.MAX_MESSAGE];
 
+	private final HandedInListeners handedIn = HandedInListeners.ofThisProcess();
+
+	private final ServiceManager serviceManager = ServiceManager.of(System.getenv());
+
 	private Dispatcher dispatcher;
 
 	private ManagementDispatch management;
@@ -161,7 +165,8 @@ public final class Master {
 		StatusListener status = null;
 		try {
 			status = startStatusListener();
-			this.management = ManagementDispatch.open(this.settings, this.workers, new Failures());
+			this.management = ManagementDispatch.open(this.settings, this.workers, new Failures(),
+					this.handedIn.management(this.settings.management() != null));
 			logger.info("Prefork master pid " + ProcessHandle.current().pid() + " listening on " + host() + ":"
 					+ this.port + this.management.describe() + " with " + this.target + " workers (pool "
 					+ this.settings.pool().mode().name().toLowerCase(Locale.ROOT) + ", dispatch "
@@ -230,6 +235,10 @@ public final class Master {
 	}
 
 	private ListeningSocket listen() {
+		ListeningSocket handedIn = this.handedIn.application();
+		if (handedIn != null) {
+			return handedIn;
+		}
 		try {
 			return ListeningSocket.open(this.settings.address(), this.settings.port(),
 					this.settings.overload().backlog());
@@ -395,6 +404,7 @@ public final class Master {
 					+ this.workers.all().size() + " workers, waiting up to " + formatSeconds(patience.toNanos()));
 		}
 		this.stopping = true;
+		this.serviceManager.stopping();
 		this.dispatcher.stop(now);
 		this.management.stop();
 		long deadline = now + patience.toNanos();
@@ -518,6 +528,13 @@ public final class Master {
 						+ replaced.recycle().description() + ")", now + this.settings.timeouts().gracefulShutdown().toNanos());
 			}
 		}
+		notifyServing();
+	}
+
+	// Type=notify: systemd counts the service started once the initial pool serves.
+	private void notifyServing() {
+		this.serviceManager.workersServing(this.workers.serving(), Math.min(this.target, this.settings.workers()),
+				host() + ":" + this.port);
 	}
 
 	// A retiring worker finishes what it holds; SIGTERM waits until it has answered about a

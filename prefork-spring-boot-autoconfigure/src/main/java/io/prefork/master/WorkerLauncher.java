@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -29,6 +31,16 @@ class WorkerLauncher {
 
 	private static final Log logger = LogFactory.getLog(WorkerLauncher.class);
 
+	/**
+	 * Variables meant for the master only: the worker identity it sets itself, and the
+	 * service manager's (socket activation, readiness), which a worker would otherwise take
+	 * as its own.
+	 */
+	private static final Set<String> NOT_INHERITED = Stream
+		.concat(Stream.of(WorkerIdentity.ENVIRONMENT_VARIABLE, ServiceManager.NOTIFY_SOCKET),
+				SocketActivation.VARIABLES.stream())
+		.collect(Collectors.toUnmodifiableSet());
+
 	private final WorkerCommandLine commandLine;
 
 	private final ClassDataSharing classData;
@@ -47,7 +59,7 @@ class WorkerLauncher {
 		this.credentials = credentials;
 		this.environment = new ArrayList<>();
 		for (Map.Entry<String, String> variable : System.getenv().entrySet()) {
-			if (!variable.getKey().equals(WorkerIdentity.ENVIRONMENT_VARIABLE)) {
+			if (!NOT_INHERITED.contains(variable.getKey())) {
 				this.environment.add(variable.getKey() + "=" + variable.getValue());
 			}
 		}
