@@ -22,10 +22,11 @@ import java.util.List;
  * @param sessions how new connections find the worker that holds their session
  * @param management the separate management port, or {@code null} if the actuator is served
  * on the application's port (or not over HTTP)
+ * @param runAs the user and group workers run as
  */
 public record PreforkSettings(InetAddress address, int port, int workers, Pool pool, DispatchMode dispatch,
 		Timeouts timeouts, Worker worker, Overload overload, Status status, Sessions sessions,
-		Management management) {
+		Management management, RunAs runAs) {
 
 	/**
 	 * Return these settings with a separate management port.
@@ -34,7 +35,31 @@ public record PreforkSettings(InetAddress address, int port, int workers, Pool p
 	 */
 	public PreforkSettings withManagement(Management management) {
 		return new PreforkSettings(this.address, this.port, this.workers, this.pool, this.dispatch, this.timeouts,
-				this.worker, this.overload, this.status, this.sessions, management);
+				this.worker, this.overload, this.status, this.sessions, management, this.runAs);
+	}
+
+	/**
+	 * Who workers run as: a master started as root binds its ports, then starts every worker
+	 * as this user and group.
+	 *
+	 * @param user the user's name or numeric id, or {@code null} to run workers as the
+	 * master's own user
+	 * @param group the group's name or numeric id, or {@code null} for the user's primary
+	 * group
+	 */
+	public record RunAs(String user, String group) {
+
+		/** Workers run as the master's own user. */
+		public static final RunAs MASTER = new RunAs(null, null);
+
+		/**
+		 * Whether workers run as another user than the master.
+		 * @return {@code true} if a user is set
+		 */
+		public boolean dropsPrivileges() {
+			return this.user != null;
+		}
+
 	}
 
 	/**

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -27,6 +28,9 @@ public class PreforkProperties {
 
 	/** The smallest worker heap accepted. */
 	private static final long MIN_HEAP_MEGABYTES = 16;
+
+	/** A user or group name as useradd accepts it (letters, digits, '.', '_', '-'), or an id. */
+	private static final Pattern ACCOUNT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}\\$?");
 
 	/** A bound on request counts that keeps limit plus jitter far from overflow. */
 	private static final long MAX_REQUESTS = 1_000_000_000_000L;
@@ -56,6 +60,19 @@ public class PreforkProperties {
 	 * the master sees a connection before a worker does.
 	 */
 	private Boolean stickySessions;
+
+	/**
+	 * User that workers run as (a name or numeric id), for a master started as root: it
+	 * binds its ports, then starts every worker as this user with the user's supplementary
+	 * groups.
+	 */
+	private String user;
+
+	/**
+	 * Group that workers run as (a name or numeric id). Defaults to the primary group of
+	 * server.prefork.user.
+	 */
+	private String group;
 
 	private final Pool pool = new Pool();
 
@@ -97,6 +114,22 @@ public class PreforkProperties {
 
 	public void setStickySessions(Boolean stickySessions) {
 		this.stickySessions = stickySessions;
+	}
+
+	public String getUser() {
+		return this.user;
+	}
+
+	public void setUser(String user) {
+		this.user = user;
+	}
+
+	public String getGroup() {
+		return this.group;
+	}
+
+	public void setGroup(String group) {
+		this.group = group;
 	}
 
 	public Pool getPool() {
@@ -154,8 +187,23 @@ public class PreforkProperties {
 						+ this.dispatch.value() + " the master never sees a request); share sessions between "
 						+ "workers with Spring Session instead");
 		return new PreforkSettings(address, port, workerCount, this.pool.toSettings(workerCount, processors),
-				this.dispatch, this.timeouts.toSettings(), this.worker.toSettings(), this.overload.toSettings(),
-				this.status.toSettings(), sessions(sessionCookieName), null);
+				this.dispatch, this.timeouts.toSettings(), this.worker.toSettings(this.user), this.overload.toSettings(),
+				this.status.toSettings(), sessions(sessionCookieName), null, runAs());
+	}
+
+	// Whether the user or group exists, and whether the master may switch to them, is
+	// checked by the master against this machine's accounts before it starts any worker.
+	private PreforkSettings.RunAs runAs() {
+		checkAccount("server.prefork.user", this.user);
+		checkAccount("server.prefork.group", this.group);
+		check(this.group == null || this.user != null, "server.prefork.group", this.group,
+				"needs server.prefork.user (workers would keep the master's user)");
+		return (this.user != null) ? new PreforkSettings.RunAs(this.user, this.group) : PreforkSettings.RunAs.MASTER;
+	}
+
+	private static void checkAccount(String property, String value) {
+		check(value == null || ACCOUNT.matcher(value).matches(), property, value,
+				"must be a user or group name, or a numeric id");
 	}
 
 	/**
@@ -429,7 +477,7 @@ public class PreforkProperties {
 			this.maxAge = maxAge;
 		}
 
-		PreforkSettings.Worker toSettings() {
+		PreforkSettings.Worker toSettings(String user) {
 			check(this.threads >= 1, "server.prefork.worker.threads", this.threads, "must be at least 1");
 			check(this.maxConnections >= 1, "server.prefork.worker.max-connections", this.maxConnections,
 					"must be at least 1");
@@ -447,7 +495,7 @@ public class PreforkProperties {
 					"must be at least " + MIN_HEAP_MEGABYTES + "MB (a JVM running a web application needs more)");
 			return new PreforkSettings.Worker(this.threads, this.maxConnections, jvmOptionList(), this.maxRequests,
 					this.maxRequestsJitter, (this.maxRss != null) ? this.maxRss.toBytes() : 0, this.maxAge,
-					this.jvmDefaults, (this.maxHeap != null) ? this.maxHeap.toBytes() : 0, this.cds.toSettings());
+					this.jvmDefaults, (this.maxHeap != null) ? this.maxHeap.toBytes() : 0, this.cds.toSettings(user));
 		}
 
 		List<String> jvmOptionList() {
@@ -472,7 +520,8 @@ public class PreforkProperties {
 
 		/**
 		 * Directory of the class-data archives; created with mode 0700 if missing.
-		 * Defaults to $XDG_CACHE_HOME/prefork/cds, or ~/.cache/prefork/cds.
+		 * Defaults to $XDG_CACHE_HOME/prefork/cds, or ~/.cache/prefork/cds, or with
+		 * server.prefork.user to /var/cache/prefork/{user}, owned by that user.
 		 */
 		private Path directory;
 
@@ -492,8 +541,11 @@ public class PreforkProperties {
 			this.directory = directory;
 		}
 
-		PreforkSettings.Cds toSettings() {
-			Path resolved = (this.directory != null) ? this.directory : defaultDirectory();
+		PreforkSettings.Cds toSettings(String user) {
+			// Workers running as another user must reach the archive, which root's home
+			// does not let them do.
+			Path resolved = (this.directory != null) ? this.directory
+					: (user != null) ? Path.of("/var/cache/prefork", user) : defaultDirectory();
 			return new PreforkSettings.Cds(this.enabled, resolved.toAbsolutePath().normalize());
 		}
 

@@ -122,8 +122,31 @@ final class ClassDataArchive {
 	 * @throws IOException if it cannot be created or is not safe
 	 */
 	void prepareDirectory() throws IOException {
-		Files.createDirectories(this.directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+		prepareDirectory(WorkerCredentials.MASTER);
+	}
+
+	/**
+	 * Create the cache directory if needed, readable only by the user workers run as (who
+	 * also trains the archives), and refuse one that others may write to: whoever can
+	 * replace an archive runs code in every worker. For workers running as another user
+	 * than the master, missing parent directories get the default mode (umask), so that
+	 * user can reach the cache; the master, as root, manages it all the same.
+	 * @param workers who workers run as
+	 * @throws IOException if it cannot be created or is not safe
+	 */
+	void prepareDirectory(WorkerCredentials workers) throws IOException {
 		String user = System.getProperty("user.name");
+		if (workers.dropsPrivileges()) {
+			user = workers.ownerName();
+			Files.createDirectories(this.directory.getParent());
+			if (!Files.isDirectory(this.directory)) {
+				Files.createDirectory(this.directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+				workers.handOver(this.directory);
+			}
+		}
+		else {
+			Files.createDirectories(this.directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+		}
 		if (!Files.getOwner(this.directory).getName().equals(user)) {
 			throw new IOException(this.directory + " belongs to " + Files.getOwner(this.directory).getName()
 					+ ", not to " + user);

@@ -94,6 +94,8 @@ final class ClassDataSharing {
 
 	private final Duration firstRetryDelay;
 
+	private final WorkerCredentials credentials;
+
 	private Stage stage;
 
 	private int helperPid = -1;
@@ -105,12 +107,27 @@ final class ClassDataSharing {
 	private long retryAt;
 
 	private ClassDataSharing(ClassDataArchive archive, WorkerCommandLine commandLine, String classPath, Stage stage,
-			Duration firstRetryDelay) {
+			Duration firstRetryDelay, WorkerCredentials credentials) {
 		this.archive = archive;
+		this.credentials = credentials;
 		this.commandLine = commandLine;
 		this.classPath = classPath;
 		this.stage = stage;
 		this.firstRetryDelay = firstRetryDelay;
+	}
+
+	/**
+	 * Decide how workers running as the master's user use class-data sharing, see
+	 * {@link #create(PreforkSettings.Cds, WorkerCommandLine, List, String, WorkerCredentials)}.
+	 * @param settings the settings
+	 * @param commandLine the workers' command line
+	 * @param inherited the JVM options workers get anyway
+	 * @param classPath the class path
+	 * @return the class-data sharing of this master
+	 */
+	static ClassDataSharing create(PreforkSettings.Cds settings, WorkerCommandLine commandLine,
+			List<String> inherited, String classPath) {
+		return create(settings, commandLine, inherited, classPath, WorkerCredentials.MASTER);
 	}
 
 	/**
@@ -120,12 +137,15 @@ final class ClassDataSharing {
 	 * @param inherited the JVM options workers get anyway (the master's and those of the
 	 * environment)
 	 * @param classPath the class path ({@code java.class.path})
+	 * @param credentials who workers run as: so do the training and verifying JVMs, and the
+	 * cache directory belongs to that user
 	 * @return the class-data sharing of this master
 	 */
 	static ClassDataSharing create(PreforkSettings.Cds settings, WorkerCommandLine commandLine,
-			List<String> inherited, String classPath) {
+			List<String> inherited, String classPath, WorkerCredentials credentials) {
 		return create(settings, commandLine, inherited, classPath,
-				Duration.ofMillis(Long.getLong(RETRY_DELAY_PROPERTY, ClassDataPolicy.FIRST_RETRY_DELAY.toMillis())));
+				Duration.ofMillis(Long.getLong(RETRY_DELAY_PROPERTY, ClassDataPolicy.FIRST_RETRY_DELAY.toMillis())),
+				credentials);
 	}
 
 	/**
@@ -140,6 +160,11 @@ final class ClassDataSharing {
 	 */
 	static ClassDataSharing create(PreforkSettings.Cds settings, WorkerCommandLine commandLine,
 			List<String> inherited, String classPath, Duration firstRetryDelay) {
+		return create(settings, commandLine, inherited, classPath, firstRetryDelay, WorkerCredentials.MASTER);
+	}
+
+	private static ClassDataSharing create(PreforkSettings.Cds settings, WorkerCommandLine commandLine,
+			List<String> inherited, String classPath, Duration firstRetryDelay, WorkerCredentials credentials) {
 		if (!settings.enabled()) {
 			return off(commandLine);
 		}
@@ -161,11 +186,18 @@ final class ClassDataSharing {
 		ClassDataArchive archive = ClassDataArchive.of(settings.directory(), jvmBuild(), commandLine.jvm(),
 				classPath);
 		try {
-			archive.prepareDirectory();
+			archive.prepareDirectory(credentials);
 		}
 		catch (IOException ex) {
 			logger.warn("Workers start without a class-data archive: cannot use the directory " + settings.directory()
 					+ " (" + ex.getMessage() + "); set server.prefork.worker.cds.directory to one of your own");
+			return off(commandLine);
+		}
+		List<String> failed = credentials.failedChecks(List.of("x:" + settings.directory(), "w:" + settings.directory()));
+		if (!failed.isEmpty()) {
+			logger.warn("Workers start without a class-data archive: " + credentials + " cannot use the directory "
+					+ settings.directory() + " (failed: " + failed + "); set server.prefork.worker.cds.directory to "
+					+ "a directory the workers' user can reach");
 			return off(commandLine);
 		}
 		tidy(archive);
@@ -176,13 +208,13 @@ final class ClassDataSharing {
 		}
 		if (archive.isVerified()) {
 			logger.info("Workers start from the class-data archive " + archive.file());
-			return new ClassDataSharing(archive, commandLine, classPath, Stage.READY, firstRetryDelay);
+			return new ClassDataSharing(archive, commandLine, classPath, Stage.READY, firstRetryDelay, credentials);
 		}
 		if (Files.exists(archive.file())) {
 			logger.warn("Ignoring the class-data archive " + archive.file()
 					+ ": it does not match the checksum it was verified with; training a new one");
 		}
-		return new ClassDataSharing(archive, commandLine, classPath, Stage.UNTRAINED, firstRetryDelay);
+		return new ClassDataSharing(archive, commandLine, classPath, Stage.UNTRAINED, firstRetryDelay, credentials);
 	}
 
 	private static void tidy(ClassDataArchive archive) {
@@ -199,7 +231,7 @@ final class ClassDataSharing {
 	}
 
 	private static ClassDataSharing off(WorkerCommandLine commandLine) {
-		return new ClassDataSharing(null, commandLine, "", Stage.OFF, Duration.ZERO);
+		return new ClassDataSharing(null, commandLine, "", Stage.OFF, Duration.ZERO, WorkerCredentials.MASTER);
 	}
 
 	/**
@@ -347,7 +379,9 @@ final class ClassDataSharing {
 
 	private boolean startHelper(List<String> argv, List<String> environment, Stage next) {
 		try {
-			this.helperPid = ProcessSpawner.spawnWithOutput(argv, environment, this.archive.trainingLog().toString());
+			// The training and verifying JVMs run the application too, so as the workers' user.
+			this.helperPid = ProcessSpawner.spawnWithOutput(this.credentials.wrap(argv), environment,
+					this.archive.trainingLog().toString());
 			this.stage = next;
 			return true;
 		}

@@ -84,10 +84,29 @@ final class ManagementDispatch {
 	 * @throws PreforkException if the port cannot be bound
 	 */
 	static ManagementDispatch open(PreforkSettings settings, WorkerTable workers, WorkerFailures failures) {
+		return open(settings, workers, failures, null);
+	}
+
+	/**
+	 * Serve the management port on a socket handed in (systemd socket activation), or listen
+	 * on it, if the settings have one.
+	 * @param settings the settings
+	 * @param workers the worker table
+	 * @param failures what to do with a worker whose channel fails
+	 * @param handedIn the listening socket handed in, or {@code null} to bind the port
+	 * @return the dispatch, which does nothing without a management port
+	 * @throws PreforkException if the port cannot be bound
+	 */
+	static ManagementDispatch open(PreforkSettings settings, WorkerTable workers, WorkerFailures failures,
+			ListeningSocket handedIn) {
 		PreforkSettings.Management management = settings.management();
 		ListeningSocket listener = null;
 		String where = null;
-		if (management != null) {
+		if (management != null && handedIn != null) {
+			listener = handedIn;
+			where = handedIn.localAddress();
+		}
+		else if (management != null) {
 			try {
 				listener = ListeningSocket.open(management.address(), management.port(),
 						settings.overload().backlog());

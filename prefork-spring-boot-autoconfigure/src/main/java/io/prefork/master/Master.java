@@ -84,6 +84,10 @@ public final class Master {
 
 	private final byte[] messageBuffer = new byte[ControlSocket.MAX_MESSAGE];
 
+	private final HandedInListeners handedIn = HandedInListeners.ofThisProcess();
+
+	private final ServiceManager serviceManager = ServiceManager.of(System.getenv());
+
 	private Dispatcher dispatcher;
 
 	private ManagementDispatch management;
@@ -162,7 +166,8 @@ public final class Master {
 		StatusListener status = null;
 		try {
 			status = startStatusListener();
-			this.management = ManagementDispatch.open(this.settings, this.workers, new Failures());
+			this.management = ManagementDispatch.open(this.settings, this.workers, new Failures(),
+					this.handedIn.management(this.settings.management() != null));
 			logger.info("Prefork master pid " + ProcessHandle.current().pid() + " listening on " + host() + ":"
 					+ this.port + this.management.describe() + " with " + this.target + " workers (pool "
 					+ this.settings.pool().mode().name().toLowerCase(Locale.ROOT) + ", dispatch "
@@ -208,12 +213,26 @@ public final class Master {
 			// worker records what it does with each in its row's table.
 			int connectionsPerRow = (this.settings.dispatch() == DispatchMode.PASS_FD)
 					? this.settings.worker().maxConnections() : 0;
-			return Scoreboard.create(this.rowsInUse.length, connectionsPerRow);
+			return handOverToWorkers(Scoreboard.create(this.rowsInUse.length, connectionsPerRow));
 		}
 		catch (IOException ex) {
 			listener.close();
 			throw new PreforkException("Cannot create the scoreboard: " + ex.getMessage(),
 					"Make sure the temporary directory (java.io.tmpdir) is writable.", ex);
+		}
+	}
+
+	// Workers write their rows, so the scoreboard's private directory and file belong to
+	// the user they run as; modes 0700 and 0600 keep everyone else out.
+	private Scoreboard handOverToWorkers(Scoreboard scoreboard) throws IOException {
+		try {
+			this.launcher.credentials().handOver(scoreboard.file().getParent());
+			this.launcher.credentials().handOver(scoreboard.file());
+			return scoreboard;
+		}
+		catch (IOException ex) {
+			scoreboard.close();
+			throw ex;
 		}
 	}
 
@@ -234,6 +253,10 @@ public final class Master {
 	}
 
 	private ListeningSocket listen() {
+		ListeningSocket handedIn = this.handedIn.application();
+		if (handedIn != null) {
+			return handedIn;
+		}
 		try {
 			return ListeningSocket.open(this.settings.address(), this.settings.port(),
 					this.settings.overload().backlog());
@@ -399,6 +422,7 @@ public final class Master {
 					+ this.workers.all().size() + " workers, waiting up to " + formatSeconds(patience.toNanos()));
 		}
 		this.stopping = true;
+		this.serviceManager.stopping();
 		this.dispatcher.stop(now);
 		this.management.stop();
 		long deadline = now + patience.toNanos();
@@ -522,6 +546,13 @@ public final class Master {
 						+ replaced.recycle().description() + ")", now + this.settings.timeouts().gracefulShutdown().toNanos());
 			}
 		}
+		notifyServing();
+	}
+
+	// Type=notify: systemd counts the service started once the initial pool serves.
+	private void notifyServing() {
+		this.serviceManager.workersServing(this.workers.serving(), Math.min(this.target, this.settings.workers()),
+				host() + ":" + this.port);
 	}
 
 	// A retiring worker finishes what it holds; SIGTERM waits until it has answered about a

@@ -1,5 +1,6 @@
 package io.prefork.master;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,7 +9,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.prefork.InvalidPropertyException;
 import io.prefork.PreforkException;
 import io.prefork.PreforkSettings;
 import io.prefork.posix.PosixException;
@@ -21,19 +29,37 @@ import io.prefork.protocol.WorkerIdentity;
  */
 class WorkerLauncher {
 
+	private static final Log logger = LogFactory.getLog(WorkerLauncher.class);
+
+	/**
+	 * Variables meant for the master only: the worker identity it sets itself, and the
+	 * service manager's (socket activation, readiness), which a worker would otherwise take
+	 * as its own.
+	 */
+	private static final Set<String> NOT_INHERITED = Stream
+		.concat(Stream.of(WorkerIdentity.ENVIRONMENT_VARIABLE, ServiceManager.NOTIFY_SOCKET),
+				SocketActivation.VARIABLES.stream())
+		.collect(Collectors.toUnmodifiableSet());
 
 	private final WorkerCommandLine commandLine;
 
 	private final ClassDataSharing classData;
 
+	private final WorkerCredentials credentials;
+
 	private final List<String> environment;
 
 	WorkerLauncher(WorkerCommandLine commandLine, ClassDataSharing classData) {
+		this(commandLine, classData, WorkerCredentials.MASTER);
+	}
+
+	WorkerLauncher(WorkerCommandLine commandLine, ClassDataSharing classData, WorkerCredentials credentials) {
 		this.commandLine = commandLine;
 		this.classData = classData;
+		this.credentials = credentials;
 		this.environment = new ArrayList<>();
 		for (Map.Entry<String, String> variable : System.getenv().entrySet()) {
-			if (!variable.getKey().equals(WorkerIdentity.ENVIRONMENT_VARIABLE)) {
+			if (!NOT_INHERITED.contains(variable.getKey())) {
 				this.environment.add(variable.getKey() + "=" + variable.getValue());
 			}
 		}
@@ -48,12 +74,58 @@ class WorkerLauncher {
 		String java = ProcessHandle.current().info().command()
 			.orElseThrow(() -> new PreforkException("Cannot find the path of the running java executable.",
 					"Run the application on Linux with a JDK that reports its command (ProcessHandle.Info).", null));
+		WorkerCredentials credentials = WorkerCredentials.of(settings.runAs());
+		String classPath = System.getProperty("java.class.path", "");
+		checkWorkerAccess(credentials, settings.runAs(), java, classPath);
 		List<String> own = ownCommandLine();
 		List<String> inherited = inheritedJvmOptions(own);
 		List<String> workerOptions = WorkerJvmOptions.of(settings.worker(), inherited);
 		WorkerCommandLine commandLine = WorkerCommandLine.build(own, java, workerOptions);
-		return new WorkerLauncher(commandLine, ClassDataSharing.create(settings.worker().cds(), commandLine, inherited,
-				System.getProperty("java.class.path", "")));
+		return new WorkerLauncher(commandLine,
+				ClassDataSharing.create(settings.worker().cds(), commandLine, inherited, classPath, credentials),
+				credentials);
+	}
+
+	// Before any worker starts: one that cannot read the application would fail to boot
+	// over and over with a less helpful message. Relative paths resolve in the working
+	// directory the workers inherit.
+	private static void checkWorkerAccess(WorkerCredentials credentials, PreforkSettings.RunAs runAs,
+			String javaExecutable, String classPath) {
+		List<String> checks = new ArrayList<>(List.of("x:" + javaExecutable, "x:."));
+		for (String entry : classPath.split(File.pathSeparator)) {
+			if (!entry.isEmpty()) {
+				checks.add("r:" + entry);
+			}
+		}
+		List<String> failed = credentials.failedChecks(checks);
+		if (!failed.isEmpty()) {
+			throw new InvalidPropertyException("server.prefork.user", runAs.user(),
+					"must be able to run the application, but " + credentials + " cannot "
+							+ failed.stream().map(WorkerLauncher::describeCheck).collect(Collectors.joining(", "))
+							+ "; make the application readable by that user (e.g. install it under /opt with mode "
+							+ "0755/0644), or choose another user");
+		}
+		if (credentials.dropsPrivileges()) {
+			logger.info("Workers run as " + credentials + "; the master stays root to accept and pass connections, "
+					+ "start, signal and reap workers, and manage the scoreboard and class-data cache");
+		}
+	}
+
+	private static String describeCheck(String check) {
+		String path = check.substring(2);
+		return switch (check.charAt(0)) {
+			case 'x' -> (path.equals(".") ? "enter the working directory" : "execute " + path);
+			case 'w' -> "write " + path;
+			default -> "read " + path;
+		};
+	}
+
+	/**
+	 * Return who workers run as.
+	 * @return the credentials
+	 */
+	WorkerCredentials credentials() {
+		return this.credentials;
 	}
 
 	// /proc/self/cmdline keeps arguments with spaces and @argfiles as given, and is never
@@ -115,7 +187,7 @@ class WorkerLauncher {
 	int spawn(WorkerIdentity identity, int controlFd, int listenerFd) throws PosixException {
 		List<String> environment = new ArrayList<>(this.environment);
 		environment.add(WorkerIdentity.ENVIRONMENT_VARIABLE + "=" + identity.encode());
-		int pid = ProcessSpawner.spawn(argv(), environment, controlFd, listenerFd);
+		int pid = ProcessSpawner.spawn(this.credentials.wrap(argv()), environment, controlFd, listenerFd);
 		this.classData.workerSpawned(this.environment);
 		return pid;
 	}

@@ -50,6 +50,10 @@ public interface LibC {
 
 	int shutdown(int fd, int how);
 
+	int fcntl(int fd, int command, int argument);
+
+	long sendto(int fd, @In byte[] buffer, long length, int flags, @In byte[] address, int addressLength);
+
 	int posix_spawn_file_actions_init(Pointer actions);
 
 	int posix_spawn_file_actions_destroy(Pointer actions);

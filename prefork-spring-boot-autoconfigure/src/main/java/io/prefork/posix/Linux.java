@@ -16,6 +16,24 @@ final class Linux {
 
 	static final int SOCK_SEQPACKET = 5;
 
+	static final int SOCK_DGRAM = 2;
+
+	static final int SO_TYPE = 3;
+
+	static final int SO_ACCEPTCONN = 30;
+
+	static final int SO_DOMAIN = 39;
+
+	static final int F_GETFD = 1;
+
+	static final int F_SETFD = 2;
+
+	static final int FD_CLOEXEC = 1;
+
+	static final int F_GETFL = 3;
+
+	static final int F_SETFL = 4;
+
 	static final int SOCK_NONBLOCK = 0x800;
 
 	static final int SOCK_CLOEXEC = 0x80000;

@@ -59,6 +59,68 @@ public final class ListeningSocket implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Take over a listening socket this process inherited, e.g. from systemd's socket
+	 * activation: check that it is a listening TCP socket, then make it non-blocking and
+	 * close-on-exec like one this class binds. Only once taken: until then it must survive
+	 * an {@code exec} of this process.
+	 * @param fd the inherited fd
+	 * @return the listening socket
+	 * @throws PosixException if the fd is not open or not a socket
+	 * @throws IllegalArgumentException if it is a socket, but not a listening TCP one
+	 */
+	public static ListeningSocket inherit(int fd) throws PosixException {
+		int domain = option(fd, Linux.SO_DOMAIN);
+		if (domain != Linux.AF_INET && domain != Linux.AF_INET6) {
+			throw new IllegalArgumentException("it is not an IPv4 or IPv6 socket (address family " + domain + ")");
+		}
+		if (option(fd, Linux.SO_TYPE) != Linux.SOCK_STREAM) {
+			throw new IllegalArgumentException("it is not a stream (TCP) socket");
+		}
+		if (option(fd, Linux.SO_ACCEPTCONN) != 1) {
+			throw new IllegalArgumentException("it is not listening");
+		}
+		int flags = LibC.INSTANCE.fcntl(fd, Linux.F_GETFL, 0);
+		if (flags < 0 || LibC.INSTANCE.fcntl(fd, Linux.F_SETFL, flags | Linux.O_NONBLOCK) != 0) {
+			throw PosixException.last("fcntl O_NONBLOCK");
+		}
+		if (LibC.INSTANCE.fcntl(fd, Linux.F_SETFD, Linux.FD_CLOEXEC) != 0) {
+			throw PosixException.last("fcntl FD_CLOEXEC");
+		}
+		return new ListeningSocket(fd, boundPort(fd));
+	}
+
+	private static int option(int fd, int name) throws PosixException {
+		byte[] value = new byte[4];
+		IntByReference length = new IntByReference(value.length);
+		if (LibC.INSTANCE.getsockopt(fd, Linux.SOL_SOCKET, name, value, length) != 0) {
+			throw PosixException.last("getsockopt " + name + " of fd " + fd);
+		}
+		return ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getInt();
+	}
+
+	/**
+	 * Describe the local address, e.g. {@code 127.0.0.1:8080} or {@code [::]:80}.
+	 * @return the address and port
+	 */
+	public String localAddress() {
+		try {
+			byte[] sockaddr = new byte[128];
+			IntByReference length = new IntByReference(sockaddr.length);
+			if (LibC.INSTANCE.getsockname(this.fd, sockaddr, length) != 0) {
+				return "?:" + this.port;
+			}
+			int family = ByteBuffer.wrap(sockaddr, 0, 2).order(ByteOrder.nativeOrder()).getShort();
+			byte[] raw = (family == Linux.AF_INET6) ? java.util.Arrays.copyOfRange(sockaddr, 8, 24)
+					: java.util.Arrays.copyOfRange(sockaddr, 4, 8);
+			String host = InetAddress.getByAddress(raw).getHostAddress();
+			return ((family == Linux.AF_INET6) ? "[" + host + "]" : host) + ":" + this.port;
+		}
+		catch (java.net.UnknownHostException ex) {
+			return "?:" + this.port;
+		}
+	}
+
 	private static boolean ipv6Available() {
 		int probe = LibC.INSTANCE.socket(Linux.AF_INET6, Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, 0);
 		if (probe < 0) {

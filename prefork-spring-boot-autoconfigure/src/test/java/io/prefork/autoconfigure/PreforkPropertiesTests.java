@@ -190,6 +190,40 @@ class PreforkPropertiesTests {
 	}
 
 	@Test
+	void bindsTheUserAndGroupWorkersRunAs() {
+		PreforkSettings settings = bind(Map.of("server.prefork.user", "www-data", "server.prefork.group", "1001"))
+			.toSettings(null, 80);
+		assertThat(settings.runAs()).isEqualTo(new PreforkSettings.RunAs("www-data", "1001"));
+		assertThat(settings.runAs().dropsPrivileges()).isTrue();
+	}
+
+	@Test
+	void workersRunAsTheMastersUserByDefault() {
+		assertThat(bind(Map.of()).toSettings(null, 80).runAs()).isEqualTo(PreforkSettings.RunAs.MASTER);
+	}
+
+	@Test
+	void keepsClassDataArchivesWhereTheWorkersUserReachesThemByDefault() {
+		assertThat(bind(Map.of("server.prefork.user", "app")).toSettings(null, 80).worker().cds().directory())
+			.isEqualTo(Path.of("/var/cache/prefork/app"));
+		assertThat(bind(Map.of("server.prefork.user", "app", "server.prefork.worker.cds.directory", "/srv/cds"))
+			.toSettings(null, 80).worker().cds().directory()).isEqualTo(Path.of("/srv/cds"));
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "server.prefork.user, ''", "server.prefork.user, a b", "server.prefork.user, app:app",
+			"server.prefork.user, ../app", "server.prefork.user, -app" })
+	void rejectsAnUnusableUserNamingTheProperty(String property, String value) {
+		assertRejected(Map.of(property, value), property);
+	}
+
+	@Test
+	void rejectsAGroupWithoutAUser() {
+		assertRejected(Map.of("server.prefork.group", "www-data"), "server.prefork.group");
+		assertRejected(Map.of("server.prefork.user", "app", "server.prefork.group", "a,b"), "server.prefork.group");
+	}
+
+	@Test
 	void rejectsMaxWorkersBelowWorkers() {
 		assertRejected(Map.of("server.prefork.workers", "4", "server.prefork.pool.max-workers", "3"),
 				"server.prefork.pool.max-workers");

@@ -78,11 +78,30 @@ final class PreforkServer implements AutoCloseable {
 		return server;
 	}
 
-	private static PreforkServer startWithoutWaiting(Path jar, String... arguments) throws IOException {
+	static PreforkServer startWithoutWaiting(Path jar, String... arguments) throws IOException {
+		return startThrough(List.of(), jar, arguments);
+	}
+
+	/**
+	 * Start the sample app like {@link #start(String...)}, through a wrapper command that
+	 * ends by exec'ing the java command line appended to it (so the master keeps the
+	 * wrapper's pid), e.g. one that plays systemd.
+	 * @param wrapper the wrapper's command line
+	 * @param arguments extra {@code --name=value} arguments
+	 * @return the server, listening
+	 */
+	static PreforkServer startThrough(List<String> wrapper, String... arguments) throws IOException {
+		PreforkServer server = startThrough(wrapper, Path.of(sampleJar()), arguments);
+		server.port = server.awaitPort();
+		return server;
+	}
+
+	private static PreforkServer startThrough(List<String> wrapper, Path jar, String... arguments)
+			throws IOException {
 		Path log = Files.createTempFile("prefork-it-", ".log");
-		Process process = new ProcessBuilder(command(jar, arguments)).redirectErrorStream(true)
-			.redirectOutput(log.toFile())
-			.start();
+		List<String> command = new ArrayList<>(wrapper);
+		command.addAll(command(jar, arguments));
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		return new PreforkServer(process, log);
 	}
 

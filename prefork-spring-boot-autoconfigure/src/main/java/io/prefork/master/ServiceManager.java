@@ -1,0 +1,83 @@
+package io.prefork.master;
+
+import java.util.Map;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.prefork.posix.NotifySocket;
+import io.prefork.posix.PosixException;
+
+/**
+ * Tells a service manager such as systemd ({@code Type=notify}) what the master is doing,
+ * through {@code NOTIFY_SOCKET}: ready once the initial pool serves, stopping when it
+ * drains. Without {@code NOTIFY_SOCKET} it does nothing. A notification that cannot be sent
+ * is logged and never stops the server.
+ */
+final class ServiceManager {
+
+	/** The variable that names the socket, which workers must not inherit. */
+	static final String NOTIFY_SOCKET = "NOTIFY_SOCKET";
+
+	private static final Log logger = LogFactory.getLog(ServiceManager.class);
+
+	private final String socket;
+
+	private boolean readySent;
+
+	private boolean stoppingSent;
+
+	ServiceManager(String socket) {
+		this.socket = (socket != null && !socket.isEmpty()) ? socket : null;
+	}
+
+	/**
+	 * Notify the manager named in this process's environment, if any.
+	 * @param environment the environment
+	 * @return the notifier
+	 */
+	static ServiceManager of(Map<String, String> environment) {
+		return new ServiceManager(environment.get(NOTIFY_SOCKET));
+	}
+
+	/**
+	 * Report readiness once, when enough workers serve.
+	 * @param serving the workers serving now
+	 * @param initial the workers the initial pool has
+	 * @param where where the master listens, for the manager's status line
+	 */
+	void workersServing(int serving, int initial, String where) {
+		if (this.readySent || serving < initial) {
+			return;
+		}
+		this.readySent = true;
+		send("READY=1\nMAINPID=" + ProcessHandle.current().pid() + "\nSTATUS=Serving " + where + " with " + serving
+				+ " workers");
+	}
+
+	/**
+	 * Report that the master drains and stops, once.
+	 */
+	void stopping() {
+		if (this.stoppingSent) {
+			return;
+		}
+		this.stoppingSent = true;
+		send("STOPPING=1\nSTATUS=Draining");
+	}
+
+	private void send(String message) {
+		if (this.socket == null) {
+			return;
+		}
+		try {
+			NotifySocket.send(this.socket, message);
+			logger.debug("Notified " + this.socket + ": " + message.replace('\n', ' '));
+		}
+		catch (PosixException | IllegalArgumentException ex) {
+			logger.warn("Cannot notify the service manager (" + NOTIFY_SOCKET + "=" + this.socket + "): "
+					+ ex.getMessage());
+		}
+	}
+
+}
