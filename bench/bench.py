@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import (ARCHIVE_TRAINED, NPROC, Target, busy_warning, children, cpu_seconds, ensure_jar, ensure_tools,
+from common import (ARCHIVE_TRAINED, run_main, NPROC, Target, busy_warning, children, cpu_seconds, ensure_jar, ensure_tools,
                     fmt, free_port, ignore_signals, install_signal_handlers, load1, load_average, log,
                     machine_description, measure_recovery, median, private_jar, ratio, ready_lines, rss_kb, run_wrk,
                     scan_logs, start_jvm, start_plain, start_prefork, start_process, stop_everything, stop_target,
@@ -606,8 +606,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except KeyboardInterrupt as ex:
-        print(f"interrupted ({ex}); every process started was stopped", file=sys.stderr)
-        sys.exit(130)
+    run_main(main)

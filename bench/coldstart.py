@@ -240,9 +240,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    import sys
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except KeyboardInterrupt as ex:
-        print(f"interrupted ({ex}); every process started was stopped", file=sys.stderr)
-        sys.exit(130)
+    c.run_main(main)

@@ -259,6 +259,15 @@ def stop_everything() -> list[int]:
     return [pid for pid in SEEN if alive_as_seen(pid) and not is_zombie(pid)]
 
 
+def run_main(main) -> None:
+    """Run a script's main(argv) and exit with its code; Ctrl-C still stops what it started."""
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt as ex:
+        print(f"interrupted ({ex}); every process started was stopped", file=sys.stderr)
+        sys.exit(130)
+
+
 def install_signal_handlers() -> None:
     def interrupt(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")
