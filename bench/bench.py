@@ -15,7 +15,6 @@ import argparse
 import datetime as dt
 import os
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import dataclass

@@ -26,7 +26,6 @@ import random
 import re
 import shutil
 import socket
-import sys
 import tempfile
 import threading
 import time
