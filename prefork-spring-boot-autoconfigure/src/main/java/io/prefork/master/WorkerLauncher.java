@@ -50,7 +50,7 @@ class WorkerLauncher {
 					"Run the application on Linux with a JDK that reports its command (ProcessHandle.Info).", null));
 		List<String> own = ownCommandLine();
 		List<String> inherited = inheritedJvmOptions(own);
-		List<String> workerOptions = WorkerJvmOptions.of(settings.worker(), inherited);
+		List<String> workerOptions = WorkerJvmOptions.of(ContainerSizing.forThisProcess(settings), inherited);
 		WorkerCommandLine commandLine = WorkerCommandLine.build(own, java, workerOptions);
 		return new WorkerLauncher(commandLine, ClassDataSharing.create(settings.worker().cds(), commandLine, inherited,
 				System.getProperty("java.class.path", "")));
