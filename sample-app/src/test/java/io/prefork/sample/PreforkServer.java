@@ -78,9 +78,34 @@ final class PreforkServer implements AutoCloseable {
 		return server;
 	}
 
+	/**
+	 * Start the sample app like {@link #start(String...)} through a wrapper command, e.g.
+	 * {@code unshare}, that ends by running the master's command line.
+	 * @param wrapper the wrapper command and its arguments, before the master's command line
+	 * @param masterJvmOptions JVM options for the master, after the default ones (so they win)
+	 * @param arguments extra {@code --name=value} arguments
+	 * @return the server, listening
+	 */
+	static PreforkServer startWrapped(List<String> wrapper, List<String> masterJvmOptions, String... arguments)
+			throws IOException {
+		List<String> command = new ArrayList<>(wrapper);
+		List<String> master = command(Path.of(sampleJar()), arguments);
+		int jar = master.indexOf("-jar");
+		command.addAll(master.subList(0, jar));
+		command.addAll(masterJvmOptions);
+		command.addAll(master.subList(jar, master.size()));
+		PreforkServer server = startCommand(command);
+		server.port = server.awaitPort();
+		return server;
+	}
+
 	private static PreforkServer startWithoutWaiting(Path jar, String... arguments) throws IOException {
+		return startCommand(command(jar, arguments));
+	}
+
+	private static PreforkServer startCommand(List<String> command) throws IOException {
 		Path log = Files.createTempFile("prefork-it-", ".log");
-		Process process = new ProcessBuilder(command(jar, arguments)).redirectErrorStream(true)
+		Process process = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(log.toFile())
 			.start();
 		return new PreforkServer(process, log);
