@@ -15,9 +15,11 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 
 /**
@@ -30,6 +32,11 @@ import java.util.zip.CRC32C;
  * only used when its marker, written once the archive was verified, holds its checksum.
  */
 final class ClassDataArchive {
+
+	/** Heap size options, which do not change what an archive holds. */
+	private static final Predicate<String> HEAP_SIZE = Pattern
+		.compile("-Xm[sx].*|-XX:(Max|Initial|Min)HeapSize=.*|-XX:(Max|Initial|Min)RAMPercentage=.*|-XX:MaxRAM=.*")
+		.asMatchPredicate();
 
 	private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
@@ -58,9 +65,11 @@ final class ClassDataArchive {
 		List<String> facts = new ArrayList<>();
 		facts.add(jvmBuild);
 		// System properties and agents (an IDE's has a new port each run) do not change
-		// which classes an archive can hold.
+		// which classes an archive can hold, nor do heap sizes: a container's memory plan
+		// gives workers another -Xmx in every pod size, and an archive trained when the image
+		// was built must still count.
 		jvmOptions.stream().filter((option) -> !option.startsWith("-D") && !option.startsWith("-javaagent:")
-				&& !option.startsWith("-agent")).forEach(facts::add);
+				&& !option.startsWith("-agent") && !HEAP_SIZE.test(option)).forEach(facts::add);
 		for (String entry : entries) {
 			Path path = Path.of(entry);
 			facts.add(entry + " " + sizeAndTime(path));
