@@ -165,7 +165,7 @@ class KubernetesManifestsIT {
 	}
 
 	// The JVM options of the image's ENTRYPOINT, which the master runs with.
-	private static List<String> entrypointJvmOptions() throws IOException {
+	static List<String> entrypointJvmOptions() throws IOException {
 		Matcher entrypoint = ENTRYPOINT.matcher(Files.readString(DEPLOY.resolve("container/Dockerfile")));
 		assertThat(entrypoint.find()).as("an exec-form ENTRYPOINT").isTrue();
 		List<String> words = new ArrayList<>();

@@ -25,6 +25,9 @@ final class PreforkServer implements AutoCloseable {
 
 	private static final String SMALL_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m";
 
+	/** The master's JVM options. */
+	static final List<String> MASTER_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m");
+
 	private static final Pattern LISTENING = Pattern.compile("listening on \\S+:(\\d+) with");
 
 	private static final Pattern PLAIN_TOMCAT = Pattern.compile("Tomcat started on port (\\d+)");
@@ -88,12 +91,26 @@ final class PreforkServer implements AutoCloseable {
 	 */
 	static PreforkServer startWrapped(List<String> wrapper, List<String> masterJvmOptions, String... arguments)
 			throws IOException {
+		return startWrapped(Path.of(sampleJar()), wrapper, masterJvmOptions, arguments);
+	}
+
+	/**
+	 * Start another build of the sample app like
+	 * {@link #startWrapped(List, List, String...)}.
+	 * @param jar the jar to run with {@code java -jar}
+	 * @param wrapper the wrapper command and its arguments, before the master's command line
+	 * @param masterJvmOptions JVM options for the master, after the default ones (so they win)
+	 * @param arguments extra {@code --name=value} arguments
+	 * @return the server, listening
+	 */
+	static PreforkServer startWrapped(Path jar, List<String> wrapper, List<String> masterJvmOptions,
+			String... arguments) throws IOException {
 		List<String> command = new ArrayList<>(wrapper);
-		List<String> master = command(Path.of(sampleJar()), arguments);
-		int jar = master.indexOf("-jar");
-		command.addAll(master.subList(0, jar));
+		List<String> master = command(jar, arguments);
+		int jarOption = master.indexOf("-jar");
+		command.addAll(master.subList(0, jarOption));
 		command.addAll(masterJvmOptions);
-		command.addAll(master.subList(jar, master.size()));
+		command.addAll(master.subList(jarOption, master.size()));
 		PreforkServer server = startCommand(command);
 		server.port = server.awaitPort();
 		return server;
@@ -122,8 +139,8 @@ final class PreforkServer implements AutoCloseable {
 		for (String argument : arguments) {
 			settings.put(argument.substring(0, argument.indexOf('=')), argument);
 		}
-		List<String> command = new ArrayList<>(List.of(javaExecutable(), "-XX:TieredStopAtLevel=1",
-				"-XX:+UseSerialGC", "-Xmx128m"));
+		List<String> command = new ArrayList<>(List.of(javaExecutable()));
+		command.addAll(MASTER_JVM);
 		if (Boolean.getBoolean("sample.aot")) {
 			// The jar was built with the 'aot' profile: run it as Spring AOT applications run.
 			command.add("-Dspring.aot.enabled=true");
@@ -133,7 +150,7 @@ final class PreforkServer implements AutoCloseable {
 		return command;
 	}
 
-	private static String javaExecutable() {
+	static String javaExecutable() {
 		return ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
 	}
 
