@@ -69,11 +69,12 @@ public record MemoryPlan(long limitBytes, int workers, long masterHeapBytes, lon
 
 	/**
 	 * Describe the plan, e.g.
-	 * {@code 4 workers × 160 MB heap, master 32 MB heap, 140 MB beyond heap per JVM, in a 1 GiB limit}.
+	 * {@code 4 workers x 160 MB heap, master 32 MB heap, 140 MB beyond heap per JVM, in a 1 GiB limit}.
 	 * @return the description
 	 */
 	public String describe() {
-		return this.workers + ((this.workers == 1) ? " worker × " : " workers × ")
+		// ASCII only: a container without a UTF-8 locale prints a multiplication sign as '?'.
+		return this.workers + ((this.workers == 1) ? " worker x " : " workers x ")
 				+ Sizes.describe(this.workerHeapBytes) + " heap" + (this.explicit ? " (as configured)" : "")
 				+ ", master " + Sizes.describe(this.masterHeapBytes) + " heap, " + Sizes.describe(this.nonHeapBytes)
 				+ " beyond heap per JVM, in a " + Sizes.describe(this.limitBytes) + " limit";

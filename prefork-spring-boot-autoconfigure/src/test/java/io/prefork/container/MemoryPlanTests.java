@@ -21,7 +21,7 @@ class MemoryPlanTests {
 		assertThat(plan.fits()).isTrue();
 		assertThat(plan.neededBytes()).isLessThanOrEqualTo(GIB);
 		assertThat(plan.describe())
-			.isEqualTo("4 workers × 73 MB heap, master 32 MB heap, 140 MB beyond heap per JVM, in a 1 GiB limit");
+			.isEqualTo("4 workers x 73 MB heap, master 32 MB heap, 140 MB beyond heap per JVM, in a 1 GiB limit");
 	}
 
 	@Test
@@ -47,7 +47,7 @@ class MemoryPlanTests {
 		MemoryPlan plan = MemoryPlan.of(GIB, 4, 32 * MB, 140 * MB, 512 * MB);
 		assertThat(plan.workerHeapBytes()).isEqualTo(512 * MB);
 		assertThat(plan.fits()).isFalse();
-		assertThat(plan.describe()).startsWith("4 workers × 512 MB heap (as configured), master 32 MB heap");
+		assertThat(plan.describe()).startsWith("4 workers x 512 MB heap (as configured), master 32 MB heap");
 	}
 
 }

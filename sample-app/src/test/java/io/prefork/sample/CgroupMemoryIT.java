@@ -29,7 +29,7 @@ class CgroupMemoryIT {
 	private static final long GIB = 1L << 30;
 
 	private static final Pattern PLAN = Pattern.compile(
-			"Memory plan: 4 workers × (\\d+) MB heap, master (\\d+) MB heap, (\\d+) MB beyond heap per JVM, in a 1 GiB limit");
+			"Memory plan: 4 workers x (\\d+) MB heap, master (\\d+) MB heap, (\\d+) MB beyond heap per JVM, in a 1 GiB limit");
 
 	private Cgroup cgroup;
 
@@ -68,7 +68,7 @@ class CgroupMemoryIT {
 			for (long pid : workers) {
 				assertThat(commandLine(pid)).contains("-Xmx" + (workerHeap * 1024) + "k", "-XX:+ExitOnOutOfMemoryError");
 			}
-			System.out.printf("cgroup %s: 4 workers × %d MB heap; tree uses %d MB after start%n", this.cgroup.path(),
+			System.out.printf("cgroup %s: 4 workers x %d MB heap; tree uses %d MB after start%n", this.cgroup.path(),
 					workerHeap, this.cgroup.usageBytes() >> 20);
 
 			long leaker = leakUntilTheWorkerDies(server.port());

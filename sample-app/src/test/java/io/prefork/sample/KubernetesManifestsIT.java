@@ -106,7 +106,7 @@ class KubernetesManifestsIT {
 				"--server.prefork.worker.jvm-options=-XX:TieredStopAtLevel=1"));
 		try (PreforkServer server = PreforkServer.startWrapped(List.of(), entrypointJvmOptions(),
 				command.toArray(String[]::new))) {
-			assertThat(server.output()).containsPattern("Memory plan: \\d+ workers × \\d+ MB heap, master 48 MB heap");
+			assertThat(server.output()).containsPattern("Memory plan: \\d+ workers x \\d+ MB heap, master 48 MB heap");
 			server.awaitWorkersReady(Integer.parseInt(at(container, "resources.limits.cpu").toString()));
 			int management = managementPort(server);
 			assertThat(RawHttp.getOnce(management, path(container, "startupProbe")).status()).isEqualTo(200);
