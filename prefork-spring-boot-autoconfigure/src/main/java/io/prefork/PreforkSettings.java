@@ -138,10 +138,33 @@ public record PreforkSettings(InetAddress address, int port, int workers, Pool p
 	 * @param maxHeapBytes the workers' maximum heap ({@code -Xmx}), {@code 0} for the JVM's
 	 * default
 	 * @param cds the class-data archive that workers start from
+	 * @param container how worker heaps are sized in a container's memory limit
 	 */
 	public record Worker(int threads, int maxConnections, List<String> jvmOptions, long maxRequests,
 			long maxRequestsJitter, long maxRssBytes, Duration maxAge, boolean jvmDefaults, long maxHeapBytes,
-			Cds cds) {
+			Cds cds, Container container) {
+
+		/**
+		 * Return these settings with another maximum heap.
+		 * @param bytes the maximum heap, {@code 0} for the JVM's default
+		 * @return the settings
+		 */
+		public Worker withMaxHeapBytes(long bytes) {
+			return new Worker(this.threads, this.maxConnections, this.jvmOptions, this.maxRequests,
+					this.maxRequestsJitter, this.maxRssBytes, this.maxAge, this.jvmDefaults, bytes, this.cds,
+					this.container);
+		}
+
+	}
+
+	/**
+	 * Sizing in a container: workers' maximum heaps from its memory limit.
+	 *
+	 * @param sizing whether workers get a share of the memory limit as their maximum heap
+	 * @param memoryLimitBytes the limit to plan for, {@code 0} for the control group's own
+	 * @param nonHeapBytes the memory each JVM is expected to use beyond its heap
+	 */
+	public record Container(boolean sizing, long memoryLimitBytes, long nonHeapBytes) {
 	}
 
 	/**

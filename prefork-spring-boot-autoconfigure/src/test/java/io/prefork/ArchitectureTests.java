@@ -48,7 +48,7 @@ class ArchitectureTests {
 	void readsTheWholeEngine() {
 		assertThat(files).extracting(SourceFile::pkg)
 			.contains("io.prefork", "io.prefork.pool", "io.prefork.protocol", "io.prefork.master", "io.prefork.worker",
-					"io.prefork.posix", "io.prefork.autoconfigure");
+					"io.prefork.posix", "io.prefork.autoconfigure", "io.prefork.container");
 	}
 
 	@Test
@@ -65,7 +65,8 @@ class ArchitectureTests {
 		Predicate<String> engine = (pkg) -> pkg.equals("io.prefork") || within(pkg, "io.prefork.pool")
 				|| within(pkg, "io.prefork.protocol") || within(pkg, "io.prefork.master")
 				|| within(pkg, "io.prefork.worker") || within(pkg, "io.prefork.posix")
-				|| within(pkg, "io.prefork.scoreboard") || within(pkg, "io.prefork.routing");
+				|| within(pkg, "io.prefork.scoreboard") || within(pkg, "io.prefork.routing")
+				|| within(pkg, "io.prefork.container");
 		assertNoViolations("the engine must be Spring-free", engine,
 				(pkg, ref) -> ref.startsWith("org.springframework.") || ref.startsWith("io.micrometer."));
 	}
@@ -78,9 +79,9 @@ class ArchitectureTests {
 
 	@Test
 	void pureLogicDependsOnlyOnTheBasePackage() {
-		assertNoViolations("pool, protocol and routing may use only the base package of ours",
+		assertNoViolations("pool, protocol, routing and container may use only the base package of ours",
 				(pkg) -> within(pkg, "io.prefork.pool") || within(pkg, "io.prefork.protocol")
-						|| within(pkg, "io.prefork.routing"),
+						|| within(pkg, "io.prefork.routing") || within(pkg, "io.prefork.container"),
 				(pkg, ref) -> ref.startsWith("io.prefork.") && !packageOf(ref).equals("io.prefork")
 						&& !within(packageOf(ref), pkg));
 	}

@@ -84,6 +84,8 @@ public class PreforkProperties {
 
 	private final Status status = new Status();
 
+	private final Container container = new Container();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -152,6 +154,10 @@ public class PreforkProperties {
 		return this.status;
 	}
 
+	public Container getContainer() {
+		return this.container;
+	}
+
 	/**
 	 * Validate and map onto the engine's settings, with Tomcat's default session cookie.
 	 * @param address the address to listen on ({@code server.address}), or {@code null}
@@ -186,9 +192,10 @@ public class PreforkProperties {
 				"server.prefork.sticky-sessions", true, "needs server.prefork.dispatch=pass-fd (with "
 						+ this.dispatch.value() + " the master never sees a request); share sessions between "
 						+ "workers with Spring Session instead");
+		PreforkSettings.Worker worker = this.worker.toSettings(this.user, this.container.toSettings());
 		return new PreforkSettings(address, port, workerCount, this.pool.toSettings(workerCount, processors),
-				this.dispatch, this.timeouts.toSettings(), this.worker.toSettings(this.user), this.overload.toSettings(),
-				this.status.toSettings(), sessions(sessionCookieName), null, runAs());
+				this.dispatch, this.timeouts.toSettings(), worker, this.overload.toSettings(), this.status.toSettings(),
+				sessions(sessionCookieName), null, runAs());
 	}
 
 	// Whether the user or group exists, and whether the master may switch to them, is
@@ -477,7 +484,7 @@ public class PreforkProperties {
 			this.maxAge = maxAge;
 		}
 
-		PreforkSettings.Worker toSettings(String user) {
+		PreforkSettings.Worker toSettings(String user, PreforkSettings.Container container) {
 			check(this.threads >= 1, "server.prefork.worker.threads", this.threads, "must be at least 1");
 			check(this.maxConnections >= 1, "server.prefork.worker.max-connections", this.maxConnections,
 					"must be at least 1");
@@ -495,12 +502,73 @@ public class PreforkProperties {
 					"must be at least " + MIN_HEAP_MEGABYTES + "MB (a JVM running a web application needs more)");
 			return new PreforkSettings.Worker(this.threads, this.maxConnections, jvmOptionList(), this.maxRequests,
 					this.maxRequestsJitter, (this.maxRss != null) ? this.maxRss.toBytes() : 0, this.maxAge,
-					this.jvmDefaults, (this.maxHeap != null) ? this.maxHeap.toBytes() : 0, this.cds.toSettings(user));
+					this.jvmDefaults, (this.maxHeap != null) ? this.maxHeap.toBytes() : 0, this.cds.toSettings(user),
+					container);
 		}
 
 		List<String> jvmOptionList() {
 			String trimmed = (this.jvmOptions != null) ? this.jvmOptions.trim() : "";
 			return trimmed.isEmpty() ? List.of() : Arrays.asList(trimmed.split("\\s+"));
+		}
+
+	}
+
+	/**
+	 * Sizing in a container (a cgroup with a memory limit).
+	 */
+	public static class Container {
+
+		/**
+		 * Whether each worker's maximum heap is its share of the container's memory limit, so
+		 * that the master and every worker fit in it (each JVM would otherwise take a quarter
+		 * of the limit for itself); an explicit worker max-heap wins.
+		 */
+		private boolean sizing = true;
+
+		/**
+		 * Memory limit to size the pool for; unset for the limit of the control group
+		 * (cgroup v2 or v1) the master runs in.
+		 */
+		private DataSize memoryLimit;
+
+		/**
+		 * Memory each JVM uses beyond its maximum heap (metaspace, code cache, thread stacks,
+		 * the JVM itself), set aside for the master and every worker when sizing worker heaps.
+		 * The default was measured on the sample application.
+		 */
+		private DataSize nonHeap = DataSize.ofMegabytes(140);
+
+		public boolean isSizing() {
+			return this.sizing;
+		}
+
+		public void setSizing(boolean sizing) {
+			this.sizing = sizing;
+		}
+
+		public DataSize getMemoryLimit() {
+			return this.memoryLimit;
+		}
+
+		public void setMemoryLimit(DataSize memoryLimit) {
+			this.memoryLimit = memoryLimit;
+		}
+
+		public DataSize getNonHeap() {
+			return this.nonHeap;
+		}
+
+		public void setNonHeap(DataSize nonHeap) {
+			this.nonHeap = nonHeap;
+		}
+
+		PreforkSettings.Container toSettings() {
+			check(this.memoryLimit == null || this.memoryLimit.toMegabytes() >= 64,
+					"server.prefork.container.memory-limit", this.memoryLimit, "must be at least 64MB");
+			check(this.nonHeap != null && this.nonHeap.toMegabytes() >= 16, "server.prefork.container.non-heap",
+					this.nonHeap, "must be at least 16MB (a JVM uses more than that beyond its heap)");
+			return new PreforkSettings.Container(this.sizing,
+					(this.memoryLimit != null) ? this.memoryLimit.toBytes() : 0, this.nonHeap.toBytes());
 		}
 
 	}

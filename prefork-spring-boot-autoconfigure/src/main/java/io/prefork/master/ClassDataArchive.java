@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
@@ -44,6 +45,11 @@ import io.prefork.pool.ClassDataPolicy;
  * named like these are ever deleted.
  */
 final class ClassDataArchive {
+
+	/** Heap size options, which do not change what an archive holds. */
+	private static final Predicate<String> HEAP_SIZE = Pattern
+		.compile("-Xm[sx].*|-XX:(Max|Initial|Min)HeapSize=.*|-XX:(Max|Initial|Min)RAMPercentage=.*|-XX:MaxRAM=.*")
+		.asMatchPredicate();
 
 	private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
@@ -77,9 +83,11 @@ final class ClassDataArchive {
 		List<String> facts = new ArrayList<>();
 		facts.add(jvmBuild);
 		// System properties and agents (an IDE's has a new port each run) do not change
-		// which classes an archive can hold.
+		// which classes an archive can hold, nor do heap sizes: a container's memory plan
+		// gives workers another -Xmx in every pod size, and an archive trained when the image
+		// was built must still count.
 		jvmOptions.stream().filter((option) -> !option.startsWith("-D") && !option.startsWith("-javaagent:")
-				&& !option.startsWith("-agent")).forEach(facts::add);
+				&& !option.startsWith("-agent") && !HEAP_SIZE.test(option)).forEach(facts::add);
 		for (String entry : entries) {
 			Path path = Path.of(entry);
 			facts.add(entry + " " + sizeAndTime(path));

@@ -344,8 +344,16 @@ public final class Master {
 			WorkerProcess worker = this.workers.remove(reaped.pid());
 			ExitStatus status = ExitStatus.fromWaitStatus(reaped.status());
 			if (worker == null) {
-				if (!this.launcher.reaped(reaped.pid(), reaped.status())) {
-					logger.warn("Reaped unknown child pid " + reaped.pid() + ": " + status.describe());
+				if (this.launcher.reaped(reaped.pid(), reaped.status())) {
+					continue;
+				}
+				String unknown = "Reaped unknown child pid " + reaped.pid() + ": " + status.describe();
+				if (ProcessHandle.current().pid() == 1) {
+					// As PID 1 of a container every orphan in it becomes our child: routine.
+					logger.debug(unknown);
+				}
+				else {
+					logger.warn(unknown);
 				}
 				continue;
 			}

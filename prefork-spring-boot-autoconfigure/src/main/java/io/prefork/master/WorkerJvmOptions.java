@@ -35,7 +35,12 @@ final class WorkerJvmOptions {
 			// Start with a small heap and let it grow: the default initial heap (1/64 of the
 			// machine's memory) has a young generation that every worker touches in full.
 			new Default("-Xms" + INITIAL_HEAP_MEGABYTES + "m",
-					matching("-Xms.*|-XX:InitialHeapSize=.*|-XX:InitialRAMPercentage=.*|-XX:MinHeapSize=.*")));
+					matching("-Xms.*|-XX:InitialHeapSize=.*|-XX:InitialRAMPercentage=.*|-XX:MinHeapSize=.*")),
+			// A worker out of heap is in an unknown state (any thread may have lost an
+			// allocation): better to exit and be replaced, which is what the process boundary is
+			// for, than to limp on. A heap dump or crash option of the user's says otherwise.
+			new Default("-XX:+ExitOnOutOfMemoryError",
+					matching("-XX:[+-](ExitOnOutOfMemoryError|CrashOnOutOfMemoryError)|-XX:OnOutOfMemoryError=.*")));
 
 	/** Options that set the maximum heap. */
 	private static final Predicate<String> MAX_HEAP = matching(
@@ -74,9 +79,9 @@ final class WorkerJvmOptions {
 		return options;
 	}
 
-	// The last maximum heap option wins; one that is not a plain -Xmx is taken as small, so
-	// that an initial heap default can never exceed it and stop the JVM.
-	private static long maxHeapMegabytes(List<String> options) {
+	// The last maximum heap option wins; one that is not a plain -Xmx is taken as small (0), so
+	// that an initial heap default can never exceed it and stop the JVM. Long.MAX_VALUE: none.
+	static long maxHeapMegabytes(List<String> options) {
 		long megabytes = Long.MAX_VALUE;
 		for (String option : options) {
 			Matcher xmx = XMX.matcher(option);

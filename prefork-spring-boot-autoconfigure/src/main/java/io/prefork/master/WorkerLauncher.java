@@ -79,7 +79,7 @@ class WorkerLauncher {
 		checkWorkerAccess(credentials, settings.runAs(), java, classPath);
 		List<String> own = ownCommandLine();
 		List<String> inherited = inheritedJvmOptions(own);
-		List<String> workerOptions = WorkerJvmOptions.of(settings.worker(), inherited);
+		List<String> workerOptions = WorkerJvmOptions.of(ContainerSizing.forThisProcess(settings), inherited);
 		WorkerCommandLine commandLine = WorkerCommandLine.build(own, java, workerOptions);
 		return new WorkerLauncher(commandLine,
 				ClassDataSharing.create(settings.worker().cds(), commandLine, inherited, classPath, credentials),

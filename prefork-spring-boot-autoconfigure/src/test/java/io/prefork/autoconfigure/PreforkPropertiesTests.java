@@ -43,8 +43,16 @@ class PreforkPropertiesTests {
 		assertThat(settings.worker()).usingRecursiveComparison()
 			.ignoringFields("cds")
 			.isEqualTo(new PreforkSettings.Worker(8, 200, List.of("-Xmx64m", "-XX:+UseSerialGC"), 0, 0, 0, null, true, 0,
-					null));
+					null, new PreforkSettings.Container(true, 0, 140L << 20)));
 		assertThat(settings.overload().backlog()).isEqualTo(128);
+	}
+
+	@Test
+	void bindsTheContainerGroup() {
+		PreforkProperties properties = bind(Map.of("server.prefork.container.sizing", "false",
+				"server.prefork.container.memory-limit", "1GB", "server.prefork.container.non-heap", "100MB"));
+		assertThat(properties.toSettings(null, 8080).worker().container())
+			.isEqualTo(new PreforkSettings.Container(false, 1L << 30, 100L << 20));
 	}
 
 	@Test
@@ -128,7 +136,8 @@ class PreforkPropertiesTests {
 				Duration.ofSeconds(10), Duration.ofSeconds(30), null, Duration.ofSeconds(40)));
 		assertThat(settings.worker()).usingRecursiveComparison()
 			.ignoringFields("cds")
-			.isEqualTo(new PreforkSettings.Worker(50, 1000, List.of(), 0, 0, 0, null, true, 0, null));
+			.isEqualTo(new PreforkSettings.Worker(50, 1000, List.of(), 0, 0, 0, null, true, 0, null,
+					new PreforkSettings.Container(true, 0, 140L << 20)));
 		assertThat(settings.worker().cds().enabled()).isTrue();
 		// $XDG_CACHE_HOME/prefork/cds or ~/.cache/prefork/cds
 		assertThat(settings.worker().cds().directory()).isAbsolute().endsWithRaw(Path.of("prefork", "cds"));
@@ -184,7 +193,8 @@ class PreforkPropertiesTests {
 			"server.prefork.timeouts.request, -1s", "server.prefork.worker.max-requests, -1",
 			"server.prefork.worker.max-requests-jitter, -1", "server.prefork.worker.max-rss, 0",
 			"server.prefork.worker.max-rss, 0MB", "server.prefork.worker.max-age, 0s",
-			"server.prefork.worker.max-age, -1m", "server.prefork.worker.max-heap, 15MB" })
+			"server.prefork.worker.max-age, -1m", "server.prefork.worker.max-heap, 15MB",
+			"server.prefork.container.memory-limit, 63MB", "server.prefork.container.non-heap, 15MB" })
 	void rejectsAnInvalidValueNamingTheProperty(String property, String value) {
 		assertRejected(Map.of(property, value), property);
 	}

@@ -39,6 +39,9 @@ class ClassDataArchiveTests {
 		// System properties and agents do not matter to an archive.
 		assertThat(nameOf(cache, JVM, List.of("/usr/bin/java", "-Xss512k", "-Dx=1", "-javaagent:a.jar=9"), app))
 			.isEqualTo(name);
+		// Nor do heap sizes, which a container's memory plan sets per pod size.
+		assertThat(nameOf(cache, JVM, List.of("/usr/bin/java", "-Xmx48m", "-Xss512k", "-Xms64m", "-Xmx70656k"), app))
+			.isEqualTo(name);
 		// A rebuilt library, referenced by the jar's manifest only, makes it stale.
 		Files.setLastModifiedTime(lib, FileTime.fromMillis(Files.getLastModifiedTime(lib).toMillis() - 5000));
 		String rebuilt = nameOf(cache, JVM, OPTIONS, app);

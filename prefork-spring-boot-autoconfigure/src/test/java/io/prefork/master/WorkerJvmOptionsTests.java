@@ -11,7 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class WorkerJvmOptionsTests {
 
-	private static final List<String> DEFAULTS = List.of("-XX:+UseSerialGC", "-Xss512k", "-Xms64m");
+	private static final List<String> DEFAULTS = List.of("-XX:+UseSerialGC", "-Xss512k", "-Xms64m",
+			"-XX:+ExitOnOutOfMemoryError");
 
 	@Test
 	void givesSmallJvmDefaultsWhenNothingIsSet() {
@@ -26,16 +27,16 @@ class WorkerJvmOptionsTests {
 	@Test
 	void leavesOutTheDefaultOfAKindTheUserSetsInJvmOptions() {
 		assertThat(WorkerJvmOptions.of(worker(List.of("-XX:+UseG1GC", "-XX:ThreadStackSize=256"), true, 0), List.of()))
-			.containsExactly("-Xms64m", "-XX:+UseG1GC", "-XX:ThreadStackSize=256");
+			.containsExactly("-Xms64m", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseG1GC", "-XX:ThreadStackSize=256");
 	}
 
 	@Test
 	void leavesOutTheDefaultOfAKindTheMasterOrTheEnvironmentSets() {
 		// A second collector would stop the JVM ("multiple garbage collectors selected").
 		assertThat(WorkerJvmOptions.of(worker(List.of(), true, 0), List.of("-XX:+UseParallelGC", "-Xss2m")))
-			.containsExactly("-Xms64m");
+			.containsExactly("-Xms64m", "-XX:+ExitOnOutOfMemoryError");
 		assertThat(WorkerJvmOptions.of(worker(List.of(), true, 0), List.of("-XX:InitialRAMPercentage=5")))
-			.containsExactly("-XX:+UseSerialGC", "-Xss512k");
+			.containsExactly("-XX:+UseSerialGC", "-Xss512k", "-XX:+ExitOnOutOfMemoryError");
 	}
 
 	@Test
@@ -47,11 +48,11 @@ class WorkerJvmOptionsTests {
 	@Test
 	void neverSetsAnInitialHeapAboveTheMaximum() {
 		assertThat(WorkerJvmOptions.of(worker(List.of(), true, 32L << 20), List.of())).containsExactly("-Xmx32768k",
-				"-XX:+UseSerialGC", "-Xss512k");
+				"-XX:+UseSerialGC", "-Xss512k", "-XX:+ExitOnOutOfMemoryError");
 		assertThat(WorkerJvmOptions.of(worker(List.of(), true, 0), List.of("-Xmx48m"))).containsExactly(
-				"-XX:+UseSerialGC", "-Xss512k");
+				"-XX:+UseSerialGC", "-Xss512k", "-XX:+ExitOnOutOfMemoryError");
 		assertThat(WorkerJvmOptions.of(worker(List.of("-XX:MaxRAMPercentage=10"), true, 0), List.of()))
-			.containsExactly("-XX:+UseSerialGC", "-Xss512k", "-XX:MaxRAMPercentage=10");
+			.containsExactly("-XX:+UseSerialGC", "-Xss512k", "-XX:+ExitOnOutOfMemoryError", "-XX:MaxRAMPercentage=10");
 		assertThat(WorkerJvmOptions.of(worker(List.of(), true, 0), List.of("-Xmx2g"))).isEqualTo(DEFAULTS);
 	}
 
@@ -59,12 +60,20 @@ class WorkerJvmOptionsTests {
 	void theLastMaxHeapCounts() {
 		// The master runs with -Xmx32m, but workers get 1g: room for the initial heap.
 		assertThat(WorkerJvmOptions.of(worker(List.of("-Xmx1g"), true, 0), List.of("-Xmx32m"))).containsExactly(
-				"-XX:+UseSerialGC", "-Xss512k", "-Xms64m", "-Xmx1g");
+				"-XX:+UseSerialGC", "-Xss512k", "-Xms64m", "-XX:+ExitOnOutOfMemoryError", "-Xmx1g");
+	}
+
+	@Test
+	void leavesOutExitOnOutOfMemoryWhenTheUserSaysWhatHappensOnOutOfMemory() {
+		assertThat(WorkerJvmOptions.of(worker(List.of("-XX:+HeapDumpOnOutOfMemoryError",
+				"-XX:OnOutOfMemoryError=kill -3 %p"), true, 0), List.of())).doesNotContain("-XX:+ExitOnOutOfMemoryError");
+		assertThat(WorkerJvmOptions.of(worker(List.of(), true, 0), List.of("-XX:-ExitOnOutOfMemoryError")))
+			.doesNotContain("-XX:+ExitOnOutOfMemoryError");
 	}
 
 	private static PreforkSettings.Worker worker(List<String> jvmOptions, boolean defaults, long maxHeap) {
 		return new PreforkSettings.Worker(50, 1000, jvmOptions, 0, 0, 0, null, defaults, maxHeap,
-				new PreforkSettings.Cds(false, Path.of("/tmp")));
+				new PreforkSettings.Cds(false, Path.of("/tmp")), new PreforkSettings.Container(true, 0, 140L << 20));
 	}
 
 }

@@ -25,6 +25,9 @@ final class PreforkServer implements AutoCloseable {
 
 	private static final String SMALL_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m";
 
+	/** The master's JVM options. */
+	static final List<String> MASTER_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m");
+
 	private static final Pattern LISTENING = Pattern.compile("listening on \\S+:(\\d+) with");
 
 	private static final Pattern PLAIN_TOMCAT = Pattern.compile("Tomcat started on port (\\d+)");
@@ -78,30 +81,56 @@ final class PreforkServer implements AutoCloseable {
 		return server;
 	}
 
+	/**
+	 * Start another build of the sample app like {@link #startWithoutWaiting(String...)}.
+	 * @param jar the jar to run with {@code java -jar}
+	 * @param arguments extra {@code --name=value} arguments
+	 * @return the server, maybe already exiting
+	 */
 	static PreforkServer startWithoutWaiting(Path jar, String... arguments) throws IOException {
-		return startThrough(List.of(), jar, arguments);
+		return startCommand(command(jar, arguments));
 	}
 
 	/**
-	 * Start the sample app like {@link #start(String...)}, through a wrapper command that
-	 * ends by exec'ing the java command line appended to it (so the master keeps the
-	 * wrapper's pid), e.g. one that plays systemd.
-	 * @param wrapper the wrapper's command line
+	 * Start the sample app like {@link #start(String...)} through a wrapper command, e.g.
+	 * {@code unshare}, that ends by running the master's command line.
+	 * @param wrapper the wrapper command and its arguments, before the master's command line
+	 * @param masterJvmOptions JVM options for the master, after the default ones (so they win)
 	 * @param arguments extra {@code --name=value} arguments
 	 * @return the server, listening
 	 */
-	static PreforkServer startThrough(List<String> wrapper, String... arguments) throws IOException {
-		PreforkServer server = startThrough(wrapper, Path.of(sampleJar()), arguments);
+	static PreforkServer startWrapped(List<String> wrapper, List<String> masterJvmOptions, String... arguments)
+			throws IOException {
+		return startWrapped(Path.of(sampleJar()), wrapper, masterJvmOptions, arguments);
+	}
+
+	/**
+	 * Start another build of the sample app like
+	 * {@link #startWrapped(List, List, String...)}.
+	 * @param jar the jar to run with {@code java -jar}
+	 * @param wrapper the wrapper command and its arguments, before the master's command line
+	 * @param masterJvmOptions JVM options for the master, after the default ones (so they win)
+	 * @param arguments extra {@code --name=value} arguments
+	 * @return the server, listening
+	 */
+	static PreforkServer startWrapped(Path jar, List<String> wrapper, List<String> masterJvmOptions,
+			String... arguments) throws IOException {
+		List<String> command = new ArrayList<>(wrapper);
+		List<String> master = command(jar, arguments);
+		int jarOption = master.indexOf("-jar");
+		command.addAll(master.subList(0, jarOption));
+		command.addAll(masterJvmOptions);
+		command.addAll(master.subList(jarOption, master.size()));
+		PreforkServer server = startCommand(command);
 		server.port = server.awaitPort();
 		return server;
 	}
 
-	private static PreforkServer startThrough(List<String> wrapper, Path jar, String... arguments)
-			throws IOException {
+	private static PreforkServer startCommand(List<String> command) throws IOException {
 		Path log = Files.createTempFile("prefork-it-", ".log");
-		List<String> command = new ArrayList<>(wrapper);
-		command.addAll(command(jar, arguments));
-		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		Process process = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(log.toFile())
+			.start();
 		return new PreforkServer(process, log);
 	}
 
@@ -116,8 +145,8 @@ final class PreforkServer implements AutoCloseable {
 		for (String argument : arguments) {
 			settings.put(argument.substring(0, argument.indexOf('=')), argument);
 		}
-		List<String> command = new ArrayList<>(List.of(javaExecutable(), "-XX:TieredStopAtLevel=1",
-				"-XX:+UseSerialGC", "-Xmx128m"));
+		List<String> command = new ArrayList<>(List.of(javaExecutable()));
+		command.addAll(MASTER_JVM);
 		settings.values().stream().filter((argument) -> argument.startsWith("-D")).forEach(command::add);
 		settings.values().removeIf((argument) -> argument.startsWith("-D"));
 		if (Boolean.getBoolean("sample.aot")) {
@@ -129,7 +158,7 @@ final class PreforkServer implements AutoCloseable {
 		return command;
 	}
 
-	private static String javaExecutable() {
+	static String javaExecutable() {
 		return ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
 	}
 

@@ -93,8 +93,8 @@ class SocketActivationIT {
 	void servesTheSocketHandedInAndTellsSystemdWhenReadyAndStopping() throws Exception {
 		Path script = Files.writeString(this.temp.resolve("systemd.py"), SYSTEMD);
 		Path portFile = this.temp.resolve("port");
-		try (PreforkServer server = PreforkServer.startThrough(
-				List.of("python3", script.toString(), portFile.toString(), this.notifySocket.toString()))) {
+		try (PreforkServer server = PreforkServer.startWrapped(
+				List.of("python3", script.toString(), portFile.toString(), this.notifySocket.toString()), List.of())) {
 			int handedIn = Integer.parseInt(Files.readString(portFile).trim());
 			assertThat(server.port()).isEqualTo(handedIn);
 			assertThat(server.output()).contains("Serving the listening socket handed in as fd 3 (name 'web', 127.0.0.1:"
