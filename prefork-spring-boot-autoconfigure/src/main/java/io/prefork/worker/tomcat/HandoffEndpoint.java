@@ -52,7 +52,20 @@ class HandoffEndpoint extends NioEndpoint {
 	public void bind() throws Exception {
 		setStopLatch(new CountDownLatch(1));
 		initialiseSsl();
-		this.worker.serveWith(this.connector, this::serve);
+		boolean plainHttp = !isSSLEnabled();
+		this.worker.serveWith(this.connector, new Worker.ConnectionSink() {
+
+			@Override
+			public boolean serve(SocketChannel connection) {
+				return HandoffEndpoint.this.serve(connection);
+			}
+
+			@Override
+			public boolean speaksPlainHttp() {
+				return plainHttp;
+			}
+
+		});
 	}
 
 	/**
