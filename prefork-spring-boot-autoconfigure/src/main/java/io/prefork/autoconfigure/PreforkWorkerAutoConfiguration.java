@@ -99,8 +99,8 @@ public final class PreforkWorkerAutoConfiguration {
 
 		@Bean
 		WebServerFactoryCustomizer<TomcatServletWebServerFactory> preforkRequestWatchCustomizer(Worker worker) {
-			return (factory) -> factory.addContextCustomizers(
-					(context) -> context.getPipeline().addValve(new RequestWatchValve(worker.requests(), worker::isWarmupRequest)));
+			return (factory) -> factory.addContextCustomizers((context) -> context.getPipeline()
+				.addValve(new RequestWatchValve(worker.requests(), worker::isWarmupRequest)));
 		}
 
 		@Bean

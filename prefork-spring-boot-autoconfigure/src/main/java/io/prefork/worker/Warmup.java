@@ -172,6 +172,10 @@ final class Warmup {
 			if (this.connection == null) {
 				this.connection = connect();
 				this.input = new BufferedInputStream(Channels.newInputStream(this.connection));
+				if (this.stopped) {
+					// Tomcat's connection limit held it back until after the timeout.
+					throw new IOException("the warm-up is over");
+				}
 			}
 			String request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nUser-Agent: prefork-warmup\r\n"
 					+ "Accept: */*\r\n" + Worker.WARMUP_HEADER + ": 1\r\n\r\n";

@@ -121,7 +121,8 @@ class WarmupTests {
 
 	private static boolean respond(String path, OutputStream out) throws IOException {
 		switch (path) {
-			case "/fixed" -> write(out, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+			case "/fixed" -> write(out,
+					"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
 			case "/chunked" -> write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
 					+ "3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nTrailer: x\r\n\r\n");
 			case "/missing" -> write(out, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
