@@ -168,6 +168,29 @@ public record PreforkSettings(InetAddress address, int port, int workers, Pool p
 	}
 
 	/**
+	 * A new worker's warm-up: GET requests it serves to itself before it is ready.
+	 *
+	 * @param paths the request targets, e.g. {@code /owners?lastName=}; empty for no warm-up
+	 * @param requests how many requests in all, spread over the paths in turn
+	 * @param concurrency how many connections send them in parallel
+	 * @param timeout the most the warm-up may take; the worker is ready when it runs out
+	 */
+	public record Warmup(List<String> paths, int requests, int concurrency, Duration timeout) {
+
+		/** No warm-up. */
+		public static final Warmup NONE = new Warmup(List.of(), 0, 1, Duration.ZERO);
+
+		/**
+		 * Whether there is anything to warm up with.
+		 * @return {@code true} if paths are set
+		 */
+		public boolean enabled() {
+			return !this.paths.isEmpty() && this.requests > 0;
+		}
+
+	}
+
+	/**
 	 * Application class-data sharing (AppCDS) for workers.
 	 *
 	 * @param enabled whether the master trains an archive and starts workers from it

@@ -130,7 +130,7 @@ public class PreforkEndpoint {
 	 * @param slot its slot
 	 * @param pid its pid
 	 * @param generation how many workers its slot had before it
-	 * @param state starting, idle, busy or stopping
+	 * @param state starting, warming, idle, busy or stopping
 	 * @param startedAt when it was spawned
 	 * @param requestsServed requests it completed
 	 * @param openConnections connections it holds

@@ -3,6 +3,7 @@ package io.prefork.autoconfigure;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -193,6 +194,8 @@ public class PreforkProperties {
 						+ this.dispatch.value() + " the master never sees a request); share sessions between "
 						+ "workers with Spring Session instead");
 		PreforkSettings.Worker worker = this.worker.toSettings(this.user, this.container.toSettings());
+		this.worker.getWarmup().toSettings();
+		this.worker.getWarmup().checkFitsIn(this.timeouts.getBoot());
 		return new PreforkSettings(address, port, workerCount, this.pool.toSettings(workerCount, processors),
 				this.dispatch, this.timeouts.toSettings(), worker, this.overload.toSettings(), this.status.toSettings(),
 				sessions(sessionCookieName), null, runAs());
@@ -408,6 +411,8 @@ public class PreforkProperties {
 
 		private final Cds cds = new Cds();
 
+		private final Warmup warmup = new Warmup();
+
 		public int getThreads() {
 			return this.threads;
 		}
@@ -450,6 +455,10 @@ public class PreforkProperties {
 
 		public Cds getCds() {
 			return this.cds;
+		}
+
+		public Warmup getWarmup() {
+			return this.warmup;
 		}
 
 		public long getMaxRequests() {
@@ -569,6 +578,109 @@ public class PreforkProperties {
 					this.nonHeap, "must be at least 16MB (a JVM uses more than that beyond its heap)");
 			return new PreforkSettings.Container(this.sizing,
 					(this.memoryLimit != null) ? this.memoryLimit.toBytes() : 0, this.nonHeap.toBytes());
+		}
+
+	}
+
+	/**
+	 * A new worker's warm-up: requests it serves to itself before it is ready.
+	 */
+	public static class Warmup {
+
+		/** The most warm-up requests accepted. */
+		private static final int MAX_REQUESTS = 1_000_000;
+
+		/** The most warm-up connections accepted. */
+		private static final int MAX_CONCURRENCY = 1024;
+
+		/**
+		 * Request targets (path and query) that a new worker GETs from itself, through its
+		 * own Tomcat, before it is ready, so that clients never meet a cold JVM, e.g.
+		 * "/,/owners?lastName="; empty for no warm-up.
+		 */
+		private List<String> paths = new ArrayList<>();
+
+		/**
+		 * Number of warm-up requests in all, spread over the paths in turn.
+		 */
+		private int requests = 200;
+
+		/**
+		 * Number of connections sending the warm-up requests in parallel.
+		 */
+		private int concurrency = 4;
+
+		/**
+		 * Maximum time a warm-up may take; the worker is ready when it runs out. Part of
+		 * server.prefork.timeouts.boot, so it must be shorter.
+		 */
+		private Duration timeout = Duration.ofSeconds(30);
+
+		public List<String> getPaths() {
+			return this.paths;
+		}
+
+		public void setPaths(List<String> paths) {
+			this.paths = paths;
+		}
+
+		public int getRequests() {
+			return this.requests;
+		}
+
+		public void setRequests(int requests) {
+			this.requests = requests;
+		}
+
+		public int getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(int concurrency) {
+			this.concurrency = concurrency;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		/**
+		 * Validate and map onto the engine's settings.
+		 * @return the warm-up, {@link PreforkSettings.Warmup#NONE} without paths
+		 * @throws InvalidPropertyException naming the first property with an unusable value
+		 */
+		public PreforkSettings.Warmup toSettings() {
+			if (this.paths == null || this.paths.isEmpty()) {
+				return PreforkSettings.Warmup.NONE;
+			}
+			for (String path : this.paths) {
+				check(isRequestTarget(path), "server.prefork.worker.warmup.paths", path,
+						"must be request targets starting with '/', without spaces or control characters");
+			}
+			check(this.requests >= 1 && this.requests <= MAX_REQUESTS, "server.prefork.worker.warmup.requests",
+					this.requests, "must be between 1 and " + MAX_REQUESTS);
+			check(this.concurrency >= 1 && this.concurrency <= MAX_CONCURRENCY,
+					"server.prefork.worker.warmup.concurrency", this.concurrency,
+					"must be between 1 and " + MAX_CONCURRENCY);
+			checkPositive("server.prefork.worker.warmup.timeout", this.timeout);
+			return new PreforkSettings.Warmup(List.copyOf(this.paths), this.requests, this.concurrency, this.timeout);
+		}
+
+		private static boolean isRequestTarget(String path) {
+			return path != null && path.startsWith("/") && path.chars().allMatch((c) -> c > ' ' && c < 0x7f);
+		}
+
+		// The boot deadline runs through the warm-up; a warm-up as long would get every new
+		// worker killed for being late.
+		void checkFitsIn(Duration boot) {
+			if (this.paths != null && !this.paths.isEmpty() && this.timeout != null && boot != null) {
+				check(this.timeout.compareTo(boot) < 0, "server.prefork.worker.warmup.timeout", this.timeout,
+						"must be shorter than server.prefork.timeouts.boot (" + boot + "), which includes it");
+			}
 		}
 
 	}

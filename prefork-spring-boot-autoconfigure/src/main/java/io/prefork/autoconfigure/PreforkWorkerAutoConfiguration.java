@@ -77,6 +77,7 @@ public final class PreforkWorkerAutoConfiguration {
 			if (requestTimeout != null) {
 				worker.enforceRequestTimeout(requestTimeout);
 			}
+			worker.warmUpWith(properties.getWorker().getWarmup().toSettings());
 			return worker;
 		}
 
@@ -98,8 +99,8 @@ public final class PreforkWorkerAutoConfiguration {
 
 		@Bean
 		WebServerFactoryCustomizer<TomcatServletWebServerFactory> preforkRequestWatchCustomizer(Worker worker) {
-			return (factory) -> factory.addContextCustomizers(
-					(context) -> context.getPipeline().addValve(new RequestWatchValve(worker.requests())));
+			return (factory) -> factory.addContextCustomizers((context) -> context.getPipeline()
+				.addValve(new RequestWatchValve(worker.requests(), worker::isWarmupRequest)));
 		}
 
 		@Bean

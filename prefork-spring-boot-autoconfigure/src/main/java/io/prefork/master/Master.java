@@ -322,7 +322,7 @@ public final class Master {
 	private int pollTimeoutMillis(long now) {
 		long next = now + MAX_POLL_NANOS;
 		for (WorkerProcess worker : this.workers.all()) {
-			if (worker.state() == WorkerState.STARTING || worker.state() == WorkerState.STOPPING
+			if (worker.state().isBooting() || worker.state() == WorkerState.STOPPING
 					|| worker.awaitsAcknowledgement()) {
 				next = Dispatcher.earlier(next, worker.deadline());
 			}
@@ -502,6 +502,9 @@ public final class Master {
 		if (message instanceof Message.Ready) {
 			workerReady(worker, now);
 		}
+		else if (message instanceof Message.Warming) {
+			workerWarming(worker, now);
+		}
 		else if (message instanceof Message.Accepted accepted) {
 			worker.acknowledged(accepted.connectionId());
 			this.scoreboard.pool().add(PoolCounter.HANDED_OVER, 1);
@@ -538,8 +541,16 @@ public final class Master {
 		}
 	}
 
+	// Still booting: no connections, and the boot deadline stands (warm-up counts in it).
+	private void workerWarming(WorkerProcess worker, long now) {
+		if (worker.state() == WorkerState.STARTING) {
+			worker.moveTo(WorkerState.WARMING);
+			logger.info(worker + " started in " + formatSeconds(now - worker.spawnedAt) + ", warming up");
+		}
+	}
+
 	private void workerReady(WorkerProcess worker, long now) {
-		if (worker.state() != WorkerState.STARTING) {
+		if (!worker.state().isBooting()) {
 			return;
 		}
 		worker.ready(now);
@@ -633,7 +644,7 @@ public final class Master {
 			else if (now - worker.deadline() < 0) {
 				continue;
 			}
-			else if (worker.state() == WorkerState.STARTING) {
+			else if (worker.state().isBooting()) {
 				kill(worker, now, ExitCause.TIMEOUT, "not ready after " + formatSeconds(now - worker.spawnedAt) + " > "
 						+ formatSeconds(this.settings.timeouts().boot().toNanos()) + " (server.prefork.timeouts.boot)");
 			}

@@ -10,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.prefork.pool.PoolSizing;
 import io.prefork.pool.WorkerChoice;
-import io.prefork.pool.WorkerState;
 
 /**
  * The master's workers: each slot has its current worker (the one that gets connections)
@@ -131,7 +130,7 @@ final class WorkerTable {
 				continue;
 			}
 			switch (worker.state()) {
-				case STARTING -> starting++;
+				case STARTING, WARMING -> starting++;
 				case IDLE -> idle++;
 				// Still in its slot while stopping: dying on its own (its channel closed). It is
 				// replaced once reaped, in its own slot and after any boot-failure back-off.
@@ -163,7 +162,7 @@ final class WorkerTable {
 	 */
 	boolean replacing() {
 		for (WorkerProcess successor : this.successors) {
-			if (successor != null && successor.state() == WorkerState.STARTING) {
+			if (successor != null && successor.state().isBooting()) {
 				return true;
 			}
 		}

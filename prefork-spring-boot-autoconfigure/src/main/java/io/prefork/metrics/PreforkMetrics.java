@@ -19,7 +19,7 @@ import io.prefork.scoreboard.ScoreboardSnapshot;
  */
 public class PreforkMetrics implements MeterBinder {
 
-	private static final String[] STATES = { "starting", "idle", "busy", "stopping" };
+	private static final String[] STATES = { "starting", "warming", "idle", "busy", "stopping" };
 
 	private final Supplier<ScoreboardSnapshot> snapshots;
 

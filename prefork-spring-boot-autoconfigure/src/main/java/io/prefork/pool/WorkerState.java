@@ -12,6 +12,12 @@ public enum WorkerState {
 	/** Spawned, the application is starting; not counted as serving capacity. */
 	STARTING,
 
+	/**
+	 * The application has started and serves its warm-up requests to itself; like
+	 * {@link #STARTING}, it takes no connections and is held to the boot deadline.
+	 */
+	WARMING,
+
 	/** Ready, holding no connection. */
 	IDLE,
 
@@ -24,7 +30,9 @@ public enum WorkerState {
 	/** Reaped. */
 	DEAD;
 
-	private static final Set<WorkerState> FROM_STARTING = EnumSet.of(IDLE, STOPPING, DEAD);
+	private static final Set<WorkerState> FROM_STARTING = EnumSet.of(WARMING, IDLE, STOPPING, DEAD);
+
+	private static final Set<WorkerState> FROM_WARMING = EnumSet.of(IDLE, STOPPING, DEAD);
 
 	private static final Set<WorkerState> FROM_SERVING = EnumSet.of(IDLE, BUSY, STOPPING, DEAD);
 
@@ -38,6 +46,7 @@ public enum WorkerState {
 	public boolean canMoveTo(WorkerState next) {
 		return switch (this) {
 			case STARTING -> FROM_STARTING.contains(next);
+			case WARMING -> FROM_WARMING.contains(next);
 			case IDLE, BUSY -> FROM_SERVING.contains(next);
 			case STOPPING -> FROM_STOPPING.contains(next);
 			case DEAD -> false;
@@ -55,6 +64,15 @@ public enum WorkerState {
 			throw new IllegalStateException("Illegal worker state change " + this + " -> " + next);
 		}
 		return next;
+	}
+
+	/**
+	 * Whether the worker is on its way to ready: starting or warming up, held to the boot
+	 * deadline and given no connections.
+	 * @return {@code true} for STARTING and WARMING
+	 */
+	public boolean isBooting() {
+		return this == STARTING || this == WARMING;
 	}
 
 	/**

@@ -42,6 +42,15 @@ public sealed interface Message {
 	}
 
 	/**
+	 * Worker to master: the application has started and now serves its warm-up requests to
+	 * itself; {@link Ready} follows when they are done (or their time is up).
+	 *
+	 * @param pid the worker's pid
+	 */
+	record Warming(long pid) implements Message {
+	}
+
+	/**
 	 * Worker to master: Tomcat has taken the handed-over connection.
 	 *
 	 * @param connectionId the connection's id

@@ -35,6 +35,8 @@ public final class MessageCodec {
 
 	private static final byte RETIRE = 11;
 
+	private static final byte WARMING = 12;
+
 	/** Marks a connection message as the management server's: {@link Connector#MANAGEMENT}. */
 	static final int MANAGEMENT_FLAG = 0x40;
 
@@ -81,6 +83,9 @@ public final class MessageCodec {
 		else if (message instanceof Message.Retire retire) {
 			frame.put(RETIRE).putLong(retire.reason());
 		}
+		else if (message instanceof Message.Warming warming) {
+			frame.put(WARMING).putLong(warming.pid());
+		}
 		return frame.array();
 	}
 
@@ -121,6 +126,7 @@ public final class MessageCodec {
 			case SHUTDOWN_REQUEST -> new Message.ShutdownRequest(value);
 			case POOL_COMMAND -> new Message.PoolCommand(value);
 			case RETIRE -> new Message.Retire(value);
+			case WARMING -> new Message.Warming(value);
 			default -> throw new ProtocolException("unknown message type " + type);
 		};
 	}

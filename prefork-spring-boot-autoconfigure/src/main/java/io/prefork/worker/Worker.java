@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.nio.channels.SocketChannel;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -12,6 +13,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import io.prefork.PreforkException;
+import io.prefork.PreforkSettings;
 import io.prefork.pool.ExitCause;
 import io.prefork.posix.ControlSocket;
 import io.prefork.posix.FileDescriptors;
@@ -37,6 +39,9 @@ public final class Worker {
 	private static final Log logger = LogFactory.getLog(Worker.class);
 
 
+	/** The header that marks a worker's own warm-up requests. */
+	public static final String WARMUP_HEADER = "X-Prefork-Warmup";
+
 	/** How often a worker tells the master it is alive (and how much it has served). */
 	private static final long HEARTBEAT_INTERVAL_MILLIS = 1000;
 
@@ -59,6 +64,10 @@ public final class Worker {
 	private final Map<SocketChannel, Handed> handed = new ConcurrentHashMap<>();
 
 	private final RequestWatch requests = new RequestWatch(this::publishRequests);
+
+	private volatile PreforkSettings.Warmup warmup = PreforkSettings.Warmup.NONE;
+
+	private volatile boolean warmingUp;
 
 	private final Scoreboard scoreboard;
 
@@ -150,10 +159,79 @@ public final class Worker {
 	}
 
 	/**
-	 * Tell the master the application is ready for connections.
+	 * Say what this worker requests from itself before it is ready.
+	 * @param warmup the warm-up, or {@link PreforkSettings.Warmup#NONE}
+	 */
+	public void warmUpWith(PreforkSettings.Warmup warmup) {
+		this.warmup = warmup;
+	}
+
+	/**
+	 * Warm up, if configured, then tell the master the application is ready for
+	 * connections. A warm-up that fails or runs out of time is logged, never fatal.
 	 */
 	public void ready() {
+		warmUp();
 		report(new Message.Ready(ProcessHandle.current().pid()));
+	}
+
+	/**
+	 * Whether a request is one of this worker's own warm-up requests, which are neither
+	 * counted nor held to the request timeout (the warm-up timeout bounds them).
+	 * @param warmupHeader the request's {@value #WARMUP_HEADER} header, or {@code null}
+	 * @return {@code true} for a warm-up request
+	 */
+	public boolean isWarmupRequest(String warmupHeader) {
+		// The master hands a warming worker no connection, so while warming, every request
+		// carrying the header is the worker's own.
+		return this.warmingUp && warmupHeader != null;
+	}
+
+	private void warmUp() {
+		PreforkSettings.Warmup plan = this.warmup;
+		if (!plan.enabled()) {
+			return;
+		}
+		ConnectionSink sink = this.sinks.get(Connector.SERVER);
+		if (sink == null) {
+			logger.warn("worker " + this.identity.slot() + " warm-up skipped: its Tomcat accepts on its own "
+					+ "(dispatch " + this.identity.dispatch().value() + "), so there is no way in for it");
+			return;
+		}
+		if (!sink.speaksPlainHttp()) {
+			logger.warn("worker " + this.identity.slot() + " warm-up skipped: its server expects TLS, and the "
+					+ "warm-up speaks plain HTTP");
+			return;
+		}
+		report(new Message.Warming(ProcessHandle.current().pid()));
+		this.warmingUp = true;
+		try {
+			log(plan, new Warmup(plan, sink, "prefork-worker-" + this.identity.slot() + "-warmup").run());
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.warn("worker " + this.identity.slot() + " warm-up failed (" + ex + "); ready anyway", ex);
+		}
+		finally {
+			this.warmingUp = false;
+		}
+	}
+
+	private void log(PreforkSettings.Warmup plan, Warmup.Result result) {
+		String summary = "worker " + this.identity.slot() + " warm-up: "
+				+ (result.timedOut() ? result.completed() + " of " : "") + plan.requests() + " requests to "
+				+ plan.paths().size() + ((plan.paths().size() == 1) ? " path" : " paths") + " in "
+				+ String.format(Locale.ROOT, "%.1f s", result.elapsedNanos() / 1e9) + ", " + result.failed() + " failed"
+				+ ((result.firstFailure() != null) ? " (first: " + result.firstFailure() + ")" : "");
+		if (result.timedOut()) {
+			logger.warn(summary + "; cut short by server.prefork.worker.warmup.timeout (" + plan.timeout().toMillis()
+					+ " ms), ready anyway");
+		}
+		else if (result.failed() > 0) {
+			logger.warn(summary);
+		}
+		else {
+			logger.info(summary);
+		}
 	}
 
 	/**
@@ -397,6 +475,14 @@ public final class Worker {
 		 * @return {@code false} if it could not be taken (then it is closed)
 		 */
 		boolean serve(SocketChannel connection);
+
+		/**
+		 * Whether its connections speak plain HTTP (no TLS), so the warm-up can talk to it.
+		 * @return {@code true} unless the server expects TLS
+		 */
+		default boolean speaksPlainHttp() {
+			return true;
+		}
 
 	}
 

@@ -209,7 +209,7 @@ class PreforkObservabilityAutoConfigurationTests {
 				this.scoreboard.pool().add(PoolCounter.ACCEPTED, 5);
 				assertThat(registry.get("prefork.connections.accepted").functionCounter().count()).isEqualTo(5);
 				assertThat(registry.find("prefork.worker.requests").gauges()).hasSize(this.snapshots.slots());
-				assertThat(registry.find("prefork.workers").gauges()).hasSize(4);
+				assertThat(registry.find("prefork.workers").gauges()).hasSize(5);
 			});
 	}
 

@@ -3,6 +3,7 @@ package io.prefork.autoconfigure;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -311,6 +312,59 @@ class PreforkPropertiesTests {
 	@Test
 	void rejectsANonPositiveSessionPeek() {
 		assertRejected(Map.of("server.prefork.timeouts.session-peek", "0s"), "server.prefork.timeouts.session-peek");
+	}
+
+	@Test
+	void hasNoWarmupByDefault() {
+		PreforkProperties properties = bind(Map.of());
+		assertThat(properties.getWorker().getWarmup().toSettings()).isEqualTo(PreforkSettings.Warmup.NONE);
+		assertThat(PreforkSettings.Warmup.NONE.enabled()).isFalse();
+		properties.toSettings(null, 8080);
+	}
+
+	@Test
+	void bindsTheWarmupWithDefaultsForWhatIsNotSet() {
+		PreforkProperties properties = bind(Map.of("server.prefork.worker.warmup.paths", "/,/owners?lastName="));
+		properties.toSettings(null, 8080);
+		PreforkSettings.Warmup warmup = properties.getWorker().getWarmup().toSettings();
+		assertThat(warmup).isEqualTo(
+				new PreforkSettings.Warmup(List.of("/", "/owners?lastName="), 200, 4, Duration.ofSeconds(30)));
+		assertThat(warmup.enabled()).isTrue();
+	}
+
+	@Test
+	void bindsTheWholeWarmupGroup() {
+		PreforkProperties properties = bind(Map.of("server.prefork.worker.warmup.paths[0]", "/a,b",
+				"server.prefork.worker.warmup.paths[1]", "/cpu?ms=1", "server.prefork.worker.warmup.requests", "50",
+				"server.prefork.worker.warmup.concurrency", "2", "server.prefork.worker.warmup.timeout", "5s"));
+		assertThat(properties.getWorker().getWarmup().toSettings())
+			.isEqualTo(new PreforkSettings.Warmup(List.of("/a,b", "/cpu?ms=1"), 50, 2, Duration.ofSeconds(5)));
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', value = { "server.prefork.worker.warmup.paths | hello",
+			"server.prefork.worker.warmup.paths | '/a b'", "server.prefork.worker.warmup.requests | 0",
+			"server.prefork.worker.warmup.requests | 1000001", "server.prefork.worker.warmup.concurrency | 0",
+			"server.prefork.worker.warmup.concurrency | 1025", "server.prefork.worker.warmup.timeout | 0s",
+			"server.prefork.worker.warmup.timeout | -1s" })
+	void rejectsAnInvalidWarmupValueNamingTheProperty(String property, String value) {
+		Map<String, String> values = new HashMap<>(Map.of(property, value));
+		values.putIfAbsent("server.prefork.worker.warmup.paths", "/hello");
+		assertRejected(values, property);
+	}
+
+	@Test
+	void rejectsAWarmupTimeoutThatDoesNotFitInTheBootTimeout() {
+		assertRejected(Map.of("server.prefork.worker.warmup.paths", "/", "server.prefork.timeouts.boot", "20s"),
+				"server.prefork.worker.warmup.timeout");
+		assertRejected(Map.of("server.prefork.worker.warmup.paths", "/", "server.prefork.worker.warmup.timeout", "60s"),
+				"server.prefork.worker.warmup.timeout");
+	}
+
+	@Test
+	void ignoresTheWarmupTimeoutWithoutPaths() {
+		assertThat(bind(Map.of("server.prefork.timeouts.boot", "20s")).toSettings(null, 8080).timeouts().boot())
+			.isEqualTo(Duration.ofSeconds(20));
 	}
 
 	private static void assertRejected(Map<String, String> values, String property) {

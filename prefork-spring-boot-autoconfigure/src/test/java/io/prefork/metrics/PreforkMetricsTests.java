@@ -50,6 +50,8 @@ class PreforkMetricsTests {
 		worker(2, 0, 103, "stopping");
 		assertThat(workers("busy")).isEqualTo(1);
 		assertThat(workers("stopping")).isEqualTo(1);
+		worker(3, 0, 104, "warming");
+		assertThat(workers("warming")).isEqualTo(1);
 	}
 
 	@Test
@@ -186,7 +188,7 @@ class PreforkMetricsTests {
 
 	@Test
 	void everyMeterHasADescription() {
-		assertThat(this.registry.getMeters()).hasSize(4 + 1 + 1 + 6 + 9 + 1 + 1 + 1 + 1 + 1 + 2 + 3)
+		assertThat(this.registry.getMeters()).hasSize(5 + 1 + 1 + 6 + 9 + 1 + 1 + 1 + 1 + 1 + 2 + 3)
 			.allSatisfy((meter) -> assertThat(meter.getId().getDescription()).as(meter.getId().getName())
 				.isNotBlank());
 	}

@@ -11,14 +11,16 @@ import static io.prefork.pool.WorkerState.DEAD;
 import static io.prefork.pool.WorkerState.IDLE;
 import static io.prefork.pool.WorkerState.STARTING;
 import static io.prefork.pool.WorkerState.STOPPING;
+import static io.prefork.pool.WorkerState.WARMING;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 class WorkerStateTests {
 
 	/** The intended life of a worker; every pair not listed is illegal. */
-	private static final Map<WorkerState, Set<WorkerState>> LEGAL = Map.of(STARTING, EnumSet.of(IDLE, STOPPING, DEAD),
-			IDLE, EnumSet.of(IDLE, BUSY, STOPPING, DEAD), BUSY, EnumSet.of(IDLE, BUSY, STOPPING, DEAD), STOPPING,
+	private static final Map<WorkerState, Set<WorkerState>> LEGAL = Map.of(STARTING,
+			EnumSet.of(WARMING, IDLE, STOPPING, DEAD), WARMING, EnumSet.of(IDLE, STOPPING, DEAD), IDLE,
+			EnumSet.of(IDLE, BUSY, STOPPING, DEAD), BUSY, EnumSet.of(IDLE, BUSY, STOPPING, DEAD), STOPPING,
 			EnumSet.of(STOPPING, DEAD), DEAD, EnumSet.noneOf(WorkerState.class));
 
 	@Test
@@ -38,7 +40,7 @@ class WorkerStateTests {
 				illegal++;
 			}
 		}
-		assertThat(illegal).as("illegal pairs checked").isEqualTo(12);
+		assertThat(illegal).as("illegal pairs checked").isEqualTo(19);
 	}
 
 	@Test
@@ -52,6 +54,24 @@ class WorkerStateTests {
 	@Test
 	void aStartingWorkerMustBecomeIdleBeforeBusy() {
 		assertIllegal(STARTING, BUSY);
+	}
+
+	@Test
+	void aWarmingWorkerMustBecomeIdleBeforeBusy() {
+		assertIllegal(WARMING, BUSY);
+	}
+
+	@Test
+	void aReadyWorkerNeverWarmsUpAgain() {
+		for (WorkerState state : EnumSet.of(IDLE, BUSY, STOPPING, DEAD)) {
+			assertIllegal(state, WARMING);
+		}
+	}
+
+	@Test
+	void startingAndWarmingAreBooting() {
+		assertThat(EnumSet.allOf(WorkerState.class).stream().filter(WorkerState::isBooting))
+			.containsExactlyInAnyOrder(STARTING, WARMING);
 	}
 
 	@Test

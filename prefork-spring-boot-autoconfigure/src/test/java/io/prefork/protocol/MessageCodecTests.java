@@ -20,6 +20,7 @@ class MessageCodecTests {
 				new Message.Closed(0), new Message.AcceptCommand(17), new Message.NotAccepted(Long.MAX_VALUE),
 				new Message.Heartbeat(123456), new Message.RequestTimedOut(2100), new Message.ShutdownRequest(3),
 				new Message.PoolCommand(Message.PoolCommand.RELOAD), new Message.Retire(4),
+				new Message.Warming(4343),
 				new Message.Handoff(5, Connector.MANAGEMENT),
 				new Message.Accepted(5, Connector.MANAGEMENT), new Message.NotAccepted(6, Connector.MANAGEMENT),
 				new Message.Closed(Long.MAX_VALUE, Connector.MANAGEMENT));
@@ -85,7 +86,7 @@ class MessageCodecTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(bytes = { 0, 12, 127, -1 })
+	@ValueSource(bytes = { 0, 13, 127, -1 })
 	void rejectsAnUnknownType(byte type) {
 		byte[] frame = MessageCodec.encode(new Message.Closed(3));
 		frame[0] = type;

@@ -52,14 +52,27 @@ class HandoffEndpoint extends NioEndpoint {
 	public void bind() throws Exception {
 		setStopLatch(new CountDownLatch(1));
 		initialiseSsl();
-		this.worker.serveWith(this.connector, this::serve);
+		boolean plainHttp = !isSSLEnabled();
+		this.worker.serveWith(this.connector, new Worker.ConnectionSink() {
+
+			@Override
+			public boolean serve(SocketChannel connection) {
+				return HandoffEndpoint.this.serve(connection);
+			}
+
+			@Override
+			public boolean speaksPlainHttp() {
+				return plainHttp;
+			}
+
+		});
 	}
 
 	/**
-	 * Serve a handed-over connection, on the worker's control thread: what Tomcat's acceptor
-	 * does after an accept. Doing it here saves a thread hand-off per connection, and
-	 * connections arriving while the connector pauses for a graceful shutdown are still
-	 * served rather than dropped.
+	 * Serve a handed-over connection on the worker's control thread (or a warm-up
+	 * connection on the warm-up's): what Tomcat's acceptor does after an accept. Doing it
+	 * here saves a thread hand-off per connection, and connections arriving while the
+	 * connector pauses for a graceful shutdown are still served rather than dropped.
 	 * @param connection the connection
 	 * @return {@code false} if it could not be registered
 	 */

@@ -2,6 +2,7 @@ package io.prefork.worker.tomcat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Predicate;
 
 import jakarta.servlet.ServletException;
 import org.apache.catalina.connector.Request;
@@ -9,6 +10,7 @@ import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ValveBase;
 
 import io.prefork.worker.RequestWatch;
+import io.prefork.worker.Worker;
 
 /**
  * Reports every request to the worker's {@link RequestWatch}, with a way to answer its
@@ -21,17 +23,35 @@ public class RequestWatchValve extends ValveBase {
 
 	private final RequestWatch watch;
 
+	private final Predicate<String> isWarmup;
+
 	/**
 	 * Create the valve.
 	 * @param watch the worker's request watch
 	 */
 	public RequestWatchValve(RequestWatch watch) {
+		this(watch, (header) -> false);
+	}
+
+	/**
+	 * Create the valve, passing the worker's own warm-up requests by uncounted.
+	 * @param watch the worker's request watch
+	 * @param isWarmup whether a request with this {@value Worker#WARMUP_HEADER} header
+	 * (or {@code null}) is a warm-up request
+	 */
+	public RequestWatchValve(RequestWatch watch, Predicate<String> isWarmup) {
 		super(true);
 		this.watch = watch;
+		this.isWarmup = isWarmup;
 	}
 
 	@Override
 	public void invoke(Request request, Response response) throws IOException, ServletException {
+		if (this.isWarmup.test(request.getHeader(Worker.WARMUP_HEADER))) {
+			// Not the pool's traffic: uncounted, and bounded by the warm-up timeout instead.
+			getNext().invoke(request, response);
+			return;
+		}
 		RequestWatch.Request running = this.watch.started(request.getMethod() + " " + request.getRequestURI(),
 				() -> answerTimeout(response));
 		try {

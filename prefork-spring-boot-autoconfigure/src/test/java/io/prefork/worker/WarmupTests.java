@@ -1,0 +1,160 @@
+package io.prefork.worker;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.prefork.PreforkSettings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The warm-up's client against a small scripted server standing in for Tomcat behind the
+ * connection sink, over real loopback connections.
+ */
+class WarmupTests {
+
+	private final List<SocketChannel> served = new CopyOnWriteArrayList<>();
+
+	private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+
+	private final List<String> warmupHeaders = new CopyOnWriteArrayList<>();
+
+	@AfterEach
+	void closeServedConnections() throws IOException {
+		for (SocketChannel connection : this.served) {
+			connection.close();
+		}
+	}
+
+	@Test
+	void sendsTheRequestsToThePathsInTurnOverKeepAliveConnections() throws IOException {
+		Warmup.Result result = run(List.of("/fixed", "/chunked"), 20, 2, Duration.ofSeconds(30));
+		assertThat(result.completed()).isEqualTo(20);
+		assertThat(result.failed()).isZero();
+		assertThat(result.firstFailure()).isNull();
+		assertThat(result.timedOut()).isFalse();
+		assertThat(this.hits.get("/fixed")).hasValue(10);
+		assertThat(this.hits.get("/chunked")).hasValue(10);
+		assertThat(this.warmupHeaders).hasSize(20).containsOnly("1");
+		assertThat(this.served).hasSize(2);
+	}
+
+	@Test
+	void reconnectsWhenTheServerClosesAfterAnAnswer() throws IOException {
+		Warmup.Result result = run(List.of("/close"), 3, 1, Duration.ofSeconds(30));
+		assertThat(result.completed()).isEqualTo(3);
+		assertThat(result.failed()).isZero();
+		assertThat(this.served).hasSize(3);
+	}
+
+	@Test
+	void countsAnswersOtherThan2xxOr3xxAndBrokenConnectionsAsFailures() throws IOException {
+		Warmup.Result result = run(List.of("/fixed", "/missing", "/redirect", "/drop"), 8, 1, Duration.ofSeconds(30));
+		assertThat(result.completed()).isEqualTo(8);
+		assertThat(result.failed()).isEqualTo(4);
+		assertThat(result.firstFailure()).isEqualTo("GET /missing answered 404");
+		assertThat(result.timedOut()).isFalse();
+	}
+
+	@Test
+	void stopsAtItsTimeoutWhenAnAnswerNeverComes() throws IOException {
+		long started = System.nanoTime();
+		Warmup.Result result = run(List.of("/fixed", "/hang"), 10, 2, Duration.ofMillis(500));
+		assertThat(result.timedOut()).isTrue();
+		assertThat(result.completed()).isLessThan(10);
+		assertThat(result.failed()).isZero();
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+	}
+
+	private Warmup.Result run(List<String> paths, int requests, int concurrency, Duration timeout) throws IOException {
+		return new Warmup(new PreforkSettings.Warmup(paths, requests, concurrency, timeout), this::serve,
+				"warmup-test")
+			.run();
+	}
+
+	private boolean serve(SocketChannel connection) {
+		this.served.add(connection);
+		Thread thread = new Thread(() -> answer(connection), "warmup-test-server");
+		thread.setDaemon(true);
+		thread.start();
+		return true;
+	}
+
+	// One request at a time, as Tomcat does on a keep-alive connection.
+	private void answer(SocketChannel connection) {
+		try (connection) {
+			BufferedReader in = new BufferedReader(
+					new InputStreamReader(Channels.newInputStream(connection), StandardCharsets.ISO_8859_1));
+			OutputStream out = Channels.newOutputStream(connection);
+			String line;
+			while ((line = in.readLine()) != null) {
+				String path = line.split(" ")[1];
+				while (!(line = in.readLine()).isEmpty()) {
+					if (line.startsWith(Worker.WARMUP_HEADER + ": ")) {
+						this.warmupHeaders.add(line.substring(Worker.WARMUP_HEADER.length() + 2));
+					}
+				}
+				this.hits.computeIfAbsent(path, (key) -> new AtomicInteger()).incrementAndGet();
+				if (!respond(path, out)) {
+					return;
+				}
+			}
+		}
+		catch (IOException ex) {
+			// The client went away.
+		}
+	}
+
+	private static boolean respond(String path, OutputStream out) throws IOException {
+		switch (path) {
+			case "/fixed" -> write(out,
+					"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+			case "/chunked" -> write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+					+ "3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nTrailer: x\r\n\r\n");
+			case "/missing" -> write(out, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+			case "/redirect" -> write(out, "HTTP/1.1 302 Found\r\nLocation: /\r\nContent-Length: 0\r\n\r\n");
+			case "/close" -> {
+				write(out, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end");
+				return false;
+			}
+			case "/drop" -> {
+				return false;
+			}
+			case "/hang" -> {
+				sleep();
+				return false;
+			}
+			default -> write(out, "HTTP/1.1 500 Unknown\r\nContent-Length: 0\r\n\r\n");
+		}
+		return true;
+	}
+
+	private static void write(OutputStream out, String response) throws IOException {
+		out.write(response.getBytes(StandardCharsets.ISO_8859_1));
+		out.flush();
+	}
+
+	private static void sleep() {
+		try {
+			Thread.sleep(30_000);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}
