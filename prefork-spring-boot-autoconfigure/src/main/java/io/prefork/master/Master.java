@@ -21,7 +21,6 @@ import io.prefork.pool.ExitCause;
 import io.prefork.pool.ExitStatus;
 import io.prefork.pool.PoolSizing;
 import io.prefork.pool.RecyclePolicy;
-import io.prefork.pool.RespawnPolicy;
 import io.prefork.pool.WorkerState;
 import io.prefork.posix.ControlSocket;
 import io.prefork.posix.ListeningSocket;
@@ -104,18 +103,9 @@ public final class Master {
 
 	private boolean initialSizeReached;
 
-	private long nextSpawnAt;
-
 	private long nextMemorySample;
 
-	private int consecutiveBootFailures;
-
-	private int consecutiveBootKills;
-
-	/** When spawning may be tried again after the spawn itself failed (never overridden). */
-	private long spawnRetryAt;
-
-	private boolean anyWorkerEverReady;
+	private final RespawnPacer respawns = new RespawnPacer();
 
 	private boolean stopping;
 
@@ -327,11 +317,8 @@ public final class Master {
 				next = Dispatcher.earlier(next, worker.deadline());
 			}
 		}
-		if (!this.stopping && this.nextSpawnAt - now > 0) {
-			next = Dispatcher.earlier(next, this.nextSpawnAt);
-		}
-		if (!this.stopping && this.spawnRetryAt - now > 0) {
-			next = Dispatcher.earlier(next, this.spawnRetryAt);
+		if (!this.stopping) {
+			next = this.respawns.nextDeadline(next, now);
 		}
 		next = this.dispatcher.nextDeadline(next);
 		next = this.management.nextDeadline(next);
@@ -367,7 +354,9 @@ public final class Master {
 		worker.moveTo(WorkerState.DEAD);
 		ExitCause cause = ExitCause.classify(worker.stopCause(), worker.everReady(), status);
 		releaseRow(worker, cause);
-		Duration delay = paceReplacement(worker, cause, now);
+		boolean startFailed = !worker.everReady() && !this.stopping
+				&& (!worker.isStopRequested() || cause == ExitCause.TIMEOUT);
+		Duration delay = startFailed ? this.respawns.startFailed(cause, now) : Duration.ZERO;
 		String summary = worker + " " + status.describe() + " after " + formatSeconds(now - worker.spawnedAt) + ", "
 				+ worker.requestsServed() + " requests and " + worker.connectionsHandedOver() + " connections ("
 				+ cause.tag() + ")";
@@ -385,27 +374,6 @@ public final class Master {
 		else {
 			logger.error(summary + " while starting (see its output above); " + replacing);
 		}
-	}
-
-	// Back-off judges the application: only workers that fail on their own before they are
-	// ready (an exit, a boot timeout) slow respawning down. Starting workers killed from
-	// outside are replaced at once, and paced only when such kills repeat (an OOM killer
-	// picking every new JVM must not become a spawn loop).
-	private Duration paceReplacement(WorkerProcess worker, ExitCause cause, long now) {
-		if (worker.everReady() || this.stopping || (worker.isStopRequested() && cause != ExitCause.TIMEOUT)) {
-			return Duration.ZERO;
-		}
-		Duration delay;
-		if (cause == ExitCause.KILLED) {
-			this.consecutiveBootKills++;
-			delay = RespawnPolicy.killedDelay(this.consecutiveBootKills);
-		}
-		else {
-			this.consecutiveBootFailures++;
-			delay = RespawnPolicy.respawnDelay(this.consecutiveBootFailures);
-		}
-		this.nextSpawnAt = Dispatcher.later(this.nextSpawnAt, now + delay.toNanos());
-		return delay;
 	}
 
 	private void handleCommands(long now) {
@@ -554,9 +522,7 @@ public final class Master {
 			return;
 		}
 		worker.ready(now);
-		this.anyWorkerEverReady = true;
-		this.consecutiveBootFailures = 0;
-		this.consecutiveBootKills = 0;
+		this.respawns.workerReady();
 		logger.info(worker + " ready in " + formatSeconds(now - worker.spawnedAt));
 		if (this.workers.isSuccessor(worker)) {
 			WorkerProcess replaced = this.workers.promote(worker);
@@ -660,13 +626,7 @@ public final class Master {
 	}
 
 	private void maintainPool(long now) {
-		if (RespawnPolicy.shouldGiveUp(this.consecutiveBootFailures, this.anyWorkerEverReady)) {
-			throw new PreforkException("No worker could start: " + this.consecutiveBootFailures
-					+ " workers in a row exited or timed out before they were ready, and none ever was.",
-					"Read the workers' output above for the cause (the application itself may fail to start), "
-							+ "or allow more time with 'server.prefork.timeouts.boot'.",
-					null);
-		}
+		this.respawns.checkApplicationCanStart();
 		sampleMemory(now);
 		markForRecycling(now);
 		replaceOneRecycled(now);
@@ -705,7 +665,7 @@ public final class Master {
 	// One planned replacement at a time: the pool never loses more than the worker being
 	// replaced, and only once its successor is ready.
 	private void replaceOneRecycled(long now) {
-		if (this.workers.replacing() || now - this.nextSpawnAt < 0
+		if (this.workers.replacing() || !this.respawns.replacementsAllowed(now)
 				|| this.workers.counts().starting() >= this.settings.pool().maxStarting()) {
 			return;
 		}
@@ -729,13 +689,7 @@ public final class Master {
 				: (this.initialSizeReached ? 1 : this.settings.workers());
 		int toStart = PoolSizing.toStart(counts, pool.mode(), floor, pool.minSpare(), this.workers.capacity(),
 				pool.maxStarting());
-		if (now - this.spawnRetryAt < 0) {
-			toStart = 0;
-		}
-		else if (now - this.nextSpawnAt < 0) {
-			// Backing off, but never with the pool empty and nothing starting.
-			toStart = RespawnPolicy.mustStartNow(this.workers.serving(), counts.starting()) ? Math.min(toStart, 1) : 0;
-		}
+		toStart = this.respawns.startsAllowed(toStart, this.workers.serving(), counts.starting(), now);
 		for (int slot = 0; slot < this.workers.capacity() && toStart > 0; slot++) {
 			if (this.workers.isFree(slot)) {
 				spawn(slot, now, false);
@@ -785,7 +739,7 @@ public final class Master {
 		}
 		catch (PosixException ex) {
 			logger.error("Cannot create a control channel for worker " + slot + ": " + ex.getMessage());
-			this.spawnRetryAt = now + TimeUnit.SECONDS.toNanos(1);
+			this.respawns.spawnFailed(now, false);
 			return;
 		}
 		int row = freeRow();
@@ -808,8 +762,7 @@ public final class Master {
 		catch (PosixException ex) {
 			logger.error("Cannot spawn worker " + slot + ": " + ex.getMessage());
 			pair[0].close();
-			this.consecutiveBootFailures++;
-			this.spawnRetryAt = now + RespawnPolicy.respawnDelay(this.consecutiveBootFailures).toNanos();
+			this.respawns.spawnFailed(now, true);
 		}
 		finally {
 			pair[1].close();
@@ -840,7 +793,7 @@ public final class Master {
 		PoolCounters pool = this.scoreboard.pool();
 		pool.set(PoolCounter.TARGET_WORKERS, (this.settings.pool().mode() == PoolMode.STATIC) ? this.target
 				: this.workers.counts().total());
-		pool.set(PoolCounter.CONSECUTIVE_BOOT_FAILURES, this.consecutiveBootFailures);
+		pool.set(PoolCounter.CONSECUTIVE_BOOT_FAILURES, this.respawns.consecutiveBootFailures());
 		this.dispatcher.publish();
 		for (WorkerProcess worker : this.workers.all()) {
 			this.scoreboard.master(worker.row).update(worker.slot, worker.pid, worker.generation,
