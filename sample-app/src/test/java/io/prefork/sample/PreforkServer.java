@@ -25,6 +25,9 @@ final class PreforkServer implements AutoCloseable {
 
 	private static final String SMALL_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m";
 
+	/** The master's own JVM options unless a test gives others. */
+	private static final List<String> MASTER_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m");
+
 	private static final Pattern LISTENING = Pattern.compile("listening on \\S+:(\\d+) with");
 
 	private static final Pattern PLAIN_TOMCAT = Pattern.compile("Tomcat started on port (\\d+)");
@@ -78,9 +81,27 @@ final class PreforkServer implements AutoCloseable {
 		return server;
 	}
 
+	/**
+	 * Start the sample app like {@link #start(String...)} with these JVM options for the
+	 * master instead of the small ones it gets otherwise.
+	 * @param masterJvmOptions the master's JVM options, between {@code java} and {@code -jar}
+	 * @param arguments extra {@code --name=value} arguments
+	 * @return the server, listening
+	 */
+	static PreforkServer start(List<String> masterJvmOptions, String... arguments) throws IOException {
+		PreforkServer server = startWithoutWaiting(Path.of(sampleJar()), masterJvmOptions, arguments);
+		server.port = server.awaitPort();
+		return server;
+	}
+
 	private static PreforkServer startWithoutWaiting(Path jar, String... arguments) throws IOException {
+		return startWithoutWaiting(jar, MASTER_JVM, arguments);
+	}
+
+	private static PreforkServer startWithoutWaiting(Path jar, List<String> masterJvmOptions, String... arguments)
+			throws IOException {
 		Path log = Files.createTempFile("prefork-it-", ".log");
-		Process process = new ProcessBuilder(command(jar, arguments)).redirectErrorStream(true)
+		Process process = new ProcessBuilder(command(jar, masterJvmOptions, arguments)).redirectErrorStream(true)
 			.redirectOutput(log.toFile())
 			.start();
 		return new PreforkServer(process, log);
@@ -88,7 +109,7 @@ final class PreforkServer implements AutoCloseable {
 
 	// Class-data sharing is off unless a test turns it on: a training run would be one more
 	// child JVM of the master, and a busy one.
-	private static List<String> command(Path jar, String... arguments) {
+	private static List<String> command(Path jar, List<String> masterJvmOptions, String... arguments) {
 		Map<String, String> settings = new LinkedHashMap<>();
 		for (String argument : List.of("--server.address=127.0.0.1", "--server.port=0", "--server.prefork.workers=2",
 				"--server.prefork.worker.jvm-options=" + SMALL_JVM, "--server.prefork.worker.cds.enabled=false")) {
@@ -97,8 +118,8 @@ final class PreforkServer implements AutoCloseable {
 		for (String argument : arguments) {
 			settings.put(argument.substring(0, argument.indexOf('=')), argument);
 		}
-		List<String> command = new ArrayList<>(List.of(javaExecutable(), "-XX:TieredStopAtLevel=1",
-				"-XX:+UseSerialGC", "-Xmx128m"));
+		List<String> command = new ArrayList<>(List.of(javaExecutable()));
+		command.addAll(masterJvmOptions);
 		if (Boolean.getBoolean("sample.aot")) {
 			// The jar was built with the 'aot' profile: run it as Spring AOT applications run.
 			command.add("-Dspring.aot.enabled=true");
