@@ -43,7 +43,7 @@ final class MasterRunner {
 			PreforkSettings settings = properties.toSettings(address, port, sessionCookie)
 				.withManagement(ManagementPort.bind(binder, port));
 			becomeLean(properties.getMaster().toSettings());
-			return Master.forThisProcess(settings).run();
+			return Master.forThisProcess(settings).reopeningLogsWith(LogFiles::reopen).run();
 		}
 		catch (PreforkException ex) {
 			logger.error(PreforkFailureAnalyzer.report(ex), (ex.getCause() != null) ? ex.getCause() : null);

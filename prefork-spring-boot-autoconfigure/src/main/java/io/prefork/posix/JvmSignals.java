@@ -1,5 +1,9 @@
 package io.prefork.posix;
 
+import java.util.List;
+
+import sun.misc.Signal;
+
 /**
  * Which signals HotSpot keeps for itself. On Linux it suspends and resumes threads (for
  * JFR's sampler, for instance) with SIGUSR2, unless the environment variable
@@ -17,6 +21,14 @@ public final class JvmSignals {
 	 * nothing else sends, has no name in Java and is never a default action someone relies on.
 	 */
 	public static final String SUSPEND_RESUME_SIGNAL = "39";
+
+	/**
+	 * Signals whose default action ends the process but that mean nothing to a prefork
+	 * server: handled as no-ops. Not SIGPROF and SIGVTALRM (profilers install their own
+	 * handlers), nor SIGXCPU and SIGSYS (the kernel's verdict on this process), nor the
+	 * real-time signals (Java cannot name them).
+	 */
+	public static final List<String> HARMLESS = List.of("ALRM", "IO", "PWR", "STKFLT");
 
 	private static final int SIGUSR2 = 12;
 
@@ -36,6 +48,17 @@ public final class JvmSignals {
 		}
 		catch (NumberFormatException ex) {
 			return false;
+		}
+	}
+
+	/**
+	 * Make the {@link #HARMLESS} signals harmless in this JVM. A no-op handler, not
+	 * SIG_IGN: an ignored disposition would survive into every child program.
+	 */
+	public static void ignoreHarmless() {
+		for (String name : HARMLESS) {
+			Signal.handle(new Signal(name), (signal) -> {
+			});
 		}
 	}
 
