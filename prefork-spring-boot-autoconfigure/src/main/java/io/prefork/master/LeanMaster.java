@@ -27,9 +27,16 @@ public final class LeanMaster {
 
 	/**
 	 * Set in a re-executed master: how many JVM options the re-execution added, just before
-	 * the main class or {@code -jar}.
+	 * the main class or {@code -jar}, then the names of the variables it added for the
+	 * master only, separated by spaces (e.g. {@code 6 MALLOC_ARENA_MAX}).
 	 */
 	public static final String ENVIRONMENT_VARIABLE = "PREFORK_LEAN_MASTER";
+
+	/**
+	 * glibc's limit on malloc arenas: by default up to 8 per core, each keeping the memory
+	 * its threads freed; two are plenty for a master that runs one loop.
+	 */
+	private static final String MALLOC_ARENA_MAX = "MALLOC_ARENA_MAX";
 
 	private static final String CMDLINE = "/proc/self/cmdline";
 
@@ -123,7 +130,12 @@ public final class LeanMaster {
 		for (Map.Entry<String, String> variable : System.getenv().entrySet()) {
 			environment.add(variable.getKey() + "=" + variable.getValue());
 		}
-		environment.add(ENVIRONMENT_VARIABLE + "=" + addedCount);
+		String marker = ENVIRONMENT_VARIABLE + "=" + addedCount;
+		if (System.getenv(MALLOC_ARENA_MAX) == null) {
+			environment.add(MALLOC_ARENA_MAX + "=2");
+			marker += " " + MALLOC_ARENA_MAX;
+		}
+		environment.add(marker);
 		if (System.getenv(JvmSignals.SUSPEND_RESUME_VARIABLE) == null) {
 			environment.add(JvmSignals.SUSPEND_RESUME_VARIABLE + "=" + JvmSignals.SUSPEND_RESUME_SIGNAL);
 		}
@@ -155,13 +167,27 @@ public final class LeanMaster {
 		}
 	}
 
+	/**
+	 * Return the environment variables that are this master's own and not for workers.
+	 * @return the marker and the variables the re-execution added
+	 */
+	static List<String> masterOnlyVariables() {
+		List<String> names = new ArrayList<>(List.of(ENVIRONMENT_VARIABLE));
+		names.addAll(marker().subList(1, marker().size()));
+		return names;
+	}
+
 	private static int addedCount() {
 		try {
-			return Math.max(0, Integer.parseInt(System.getenv().getOrDefault(ENVIRONMENT_VARIABLE, "0")));
+			return Math.max(0, Integer.parseInt(marker().get(0)));
 		}
 		catch (NumberFormatException ex) {
 			return 0;
 		}
+	}
+
+	private static List<String> marker() {
+		return Arrays.asList(System.getenv().getOrDefault(ENVIRONMENT_VARIABLE, "0").trim().split("\\s+"));
 	}
 
 	// /proc/self/cmdline keeps arguments with spaces and @argfiles as given, and is never

@@ -32,9 +32,10 @@ class WorkerLauncher {
 		this.commandLine = commandLine;
 		this.classData = classData;
 		this.environment = new ArrayList<>();
+		List<String> masterOnly = LeanMaster.masterOnlyVariables();
 		for (Map.Entry<String, String> variable : System.getenv().entrySet()) {
 			if (!variable.getKey().equals(WorkerIdentity.ENVIRONMENT_VARIABLE)
-					&& !variable.getKey().equals(LeanMaster.ENVIRONMENT_VARIABLE)) {
+					&& !masterOnly.contains(variable.getKey())) {
 				this.environment.add(variable.getKey() + "=" + variable.getValue());
 			}
 		}

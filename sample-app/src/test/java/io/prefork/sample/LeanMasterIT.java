@@ -23,7 +23,7 @@ class LeanMasterIT {
 	@Test
 	void theMasterReexecutesItselfWithLeanOptionsUnderTheSamePidAndServes() throws IOException {
 		try (PreforkServer server = PreforkServer.start(List.of("-Xss1m"),
-				"--server.prefork.master.jvm-options=-Dlean.marker=yes")) {
+				"--server.prefork.master.jvm-options=-Dlean.marker=yes", "--server.prefork.timeouts.boot=180s")) {
 			server.awaitWorkersReady(2);
 			assertThat(RawHttp.getOnce(server.port(), "/hello").status()).isEqualTo(200);
 			List<String> master = commandLine(server.pid());
@@ -33,7 +33,7 @@ class LeanMasterIT {
 			assertThat(master).doesNotContain("-Xss512k");
 			assertThat(server.output()).contains("Lean master JVM (server.prefork.master.lean)")
 				.contains("Prefork master pid " + server.pid() + " listening");
-			assertThat(environment(server.pid())).contains("_JAVA_SR_SIGNUM=39");
+			assertThat(environment(server.pid())).contains("_JAVA_SR_SIGNUM=39", "MALLOC_ARENA_MAX=2");
 			for (long worker : server.workerPids()) {
 				List<String> workerCommandLine = commandLine(worker);
 				assertThat(workerCommandLine.subList(1, 3)).as("worker %d", worker)
@@ -41,7 +41,8 @@ class LeanMasterIT {
 				assertThat(workerCommandLine).as("worker %d", worker)
 					.doesNotContain("-Xmx64m", "-XX:ReservedCodeCacheSize=32m", "-Dlean.marker=yes");
 				assertThat(environment(worker)).contains("_JAVA_SR_SIGNUM=39")
-					.noneMatch((variable) -> variable.startsWith("PREFORK_LEAN_MASTER="));
+					.noneMatch((variable) -> variable.startsWith("PREFORK_LEAN_MASTER="))
+					.noneMatch((variable) -> variable.startsWith("MALLOC_ARENA_MAX="));
 			}
 			assertThat(residentBytes(server.pid())).isBetween(1L, GENEROUS_RSS_BYTES);
 		}
@@ -50,7 +51,8 @@ class LeanMasterIT {
 	@Test
 	void leanFalseKeepsTheJvmAsStarted() throws IOException {
 		List<String> jvm = List.of("-XX:+UseSerialGC", "-Xmx128m");
-		try (PreforkServer server = PreforkServer.start(jvm, "--server.prefork.master.lean=false")) {
+		try (PreforkServer server = PreforkServer.start(jvm, "--server.prefork.master.lean=false",
+				"--server.prefork.timeouts.boot=180s")) {
 			server.awaitWorkersReady(2);
 			assertThat(RawHttp.getOnce(server.port(), "/hello").status()).isEqualTo(200);
 			assertThat(commandLine(server.pid()).subList(1, 4)).containsExactly("-XX:+UseSerialGC", "-Xmx128m", "-jar");
