@@ -63,6 +63,21 @@ public record PreforkSettings(InetAddress address, int port, int workers, Pool p
 	}
 
 	/**
+	 * The master's own JVM: settings used before the master starts, so not part of these
+	 * settings.
+	 *
+	 * @param lean whether the master re-executes itself as a small JVM
+	 * @param jvmOptions extra JVM options for the re-executed master
+	 */
+	public record MasterJvm(boolean lean, List<String> jvmOptions) {
+
+		public MasterJvm {
+			jvmOptions = List.copyOf(jvmOptions);
+		}
+
+	}
+
+	/**
 	 * The separate management port ({@code management.server.port}): the master listens on it
 	 * too and passes its connections to the workers' management servers.
 	 *

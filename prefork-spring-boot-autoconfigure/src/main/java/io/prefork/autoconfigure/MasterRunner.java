@@ -1,6 +1,7 @@
 package io.prefork.autoconfigure;
 
 import java.net.InetAddress;
+import java.util.List;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -12,6 +13,7 @@ import org.springframework.core.env.ConfigurableEnvironment;
 
 import io.prefork.PreforkException;
 import io.prefork.PreforkSettings;
+import io.prefork.master.LeanMaster;
 import io.prefork.master.Master;
 
 /**
@@ -40,7 +42,8 @@ final class MasterRunner {
 			String sessionCookie = binder.bind("server.servlet.session.cookie.name", String.class).orElse(null);
 			PreforkSettings settings = properties.toSettings(address, port, sessionCookie)
 				.withManagement(ManagementPort.bind(binder, port));
-			return Master.forThisProcess(settings).run();
+			becomeLean(properties.getMaster().toSettings());
+			return Master.forThisProcess(settings).reopeningLogsWith(LogFiles::reopen).run();
 		}
 		catch (PreforkException ex) {
 			logger.error(PreforkFailureAnalyzer.report(ex), (ex.getCause() != null) ? ex.getCause() : null);
@@ -53,6 +56,22 @@ final class MasterRunner {
 		catch (RuntimeException ex) {
 			logger.error("Prefork master failed", ex);
 			return 1;
+		}
+	}
+
+	// Every setting is valid by now, so a mistake is reported once, by the JVM as started.
+	private static void becomeLean(PreforkSettings.MasterJvm settings) {
+		List<String> added = LeanMaster.addedOptions();
+		if (!added.isEmpty()) {
+			logger.info("Lean master JVM (server.prefork.master.lean): " + String.join(" ", added));
+			return;
+		}
+		String why = "The master keeps the JVM it was started with: " + LeanMaster.reexecute(settings);
+		if (settings.lean()) {
+			logger.info(why);
+		}
+		else {
+			logger.debug(why);
 		}
 	}
 

@@ -87,6 +87,8 @@ public class PreforkProperties {
 
 	private final Container container = new Container();
 
+	private final Master master = new Master();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -159,6 +161,10 @@ public class PreforkProperties {
 		return this.container;
 	}
 
+	public Master getMaster() {
+		return this.master;
+	}
+
 	/**
 	 * Validate and map onto the engine's settings, with Tomcat's default session cookie.
 	 * @param address the address to listen on ({@code server.address}), or {@code null}
@@ -196,6 +202,8 @@ public class PreforkProperties {
 		PreforkSettings.Worker worker = this.worker.toSettings(this.user, this.container.toSettings());
 		this.worker.getWarmup().toSettings();
 		this.worker.getWarmup().checkFitsIn(this.timeouts.getBoot());
+		// Validated with the rest, although the master's JVM settings are used on their own.
+		this.master.toSettings();
 		return new PreforkSettings(address, port, workerCount, this.pool.toSettings(workerCount, processors),
 				this.dispatch, this.timeouts.toSettings(), worker, this.overload.toSettings(), this.status.toSettings(),
 				sessions(sessionCookieName), null, runAs());
@@ -244,6 +252,63 @@ public class PreforkProperties {
 		if (!valid) {
 			throw new InvalidPropertyException(property, value, reason);
 		}
+	}
+
+	/**
+	 * The master process's own JVM.
+	 */
+	public static class Master {
+
+		/** An option that takes the next token as its value, or ends the JVM options. */
+		private static final Pattern NOT_ONE_TOKEN = Pattern.compile("-jar|-m|--module|-cp|-classpath|--class-path|-p|--module-path|--upgrade-module-path"
+					+ "|--add-(opens|exports|reads|modules)|--patch-module|--limit-modules|--enable-native-access"
+					+ "|--source");
+
+		/**
+		 * Whether the master re-executes itself (same pid) as a small JVM once its
+		 * configuration is read: a small heap, the serial collector, the C1 compiler only, a
+		 * small code cache and thread stacks, each only where no option of its kind is set.
+		 */
+		private boolean lean = true;
+
+		/**
+		 * Extra JVM options for the re-executed master, separated by spaces, each one token
+		 * (e.g. "-Xmx128m --add-opens=java.base/java.lang=ALL-UNNAMED").
+		 */
+		private String jvmOptions = "";
+
+		public boolean isLean() {
+			return this.lean;
+		}
+
+		public void setLean(boolean lean) {
+			this.lean = lean;
+		}
+
+		public String getJvmOptions() {
+			return this.jvmOptions;
+		}
+
+		public void setJvmOptions(String jvmOptions) {
+			this.jvmOptions = jvmOptions;
+		}
+
+		/**
+		 * Validate and map onto the engine's settings.
+		 * @return the settings of the master's JVM
+		 * @throws InvalidPropertyException if an option is not a single JVM option
+		 */
+		public PreforkSettings.MasterJvm toSettings() {
+			String trimmed = (this.jvmOptions != null) ? this.jvmOptions.trim() : "";
+			List<String> options = trimmed.isEmpty() ? List.of() : Arrays.asList(trimmed.split("\\s+"));
+			for (String option : options) {
+				check(option.startsWith("-") && !NOT_ONE_TOKEN.matcher(option).matches(),
+						"server.prefork.master.jvm-options", this.jvmOptions, "'" + option
+								+ "' is not a JVM option of one token (write --name=value; no class path or -jar)");
+			}
+			return new PreforkSettings.MasterJvm(this.lean, options);
+		}
+
 	}
 
 	/**

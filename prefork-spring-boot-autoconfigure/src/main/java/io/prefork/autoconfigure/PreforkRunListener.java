@@ -11,6 +11,7 @@ import org.springframework.core.env.ConfigurableEnvironment;
 
 import io.prefork.protocol.WorkerIdentity;
 import io.prefork.worker.Worker;
+import io.prefork.worker.WorkerSignals;
 
 /**
  * Where the prefork server takes over {@code SpringApplication.run}: in the master, once
@@ -42,7 +43,11 @@ public class PreforkRunListener implements SpringApplicationRunListener, Ordered
 			ConfigurableEnvironment environment) {
 		switch (PreforkRole.of(environment)) {
 			case MASTER -> System.exit(MasterRunner.run(environment));
-			case WORKER -> Worker.start(WorkerIdentity.ofThisProcess(), Worker.MasterGone.exitWithin(ORPHAN_EXIT_GRACE));
+			case WORKER -> {
+				// First, so that only the JVM's own start-up is left exposed to SIGUSR1 or SIGUSR2.
+				WorkerSignals.install(LogFiles::reopen);
+				Worker.start(WorkerIdentity.ofThisProcess(), Worker.MasterGone.exitWithin(ORPHAN_EXIT_GRACE));
+			}
 			case NONE -> {
 			}
 		}

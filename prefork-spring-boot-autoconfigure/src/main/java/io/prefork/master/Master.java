@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -75,6 +76,8 @@ public final class Master {
 
 	private final CommandQueue commands;
 
+	private LogReopening logReopening = new LogReopening(() -> 0);
+
 	private final WorkerTable workers;
 
 	private final int[] generations;
@@ -136,6 +139,16 @@ public final class Master {
 			throw new PreforkException("Cannot create the master's wake-up pipe: " + ex.getMessage(),
 					"Check the process's file descriptor limit (ulimit -n).", ex);
 		}
+	}
+
+	/**
+	 * Set how SIGUSR1 reopens the master's own log files (workers reopen theirs).
+	 * @param reopener reopens them and returns how many it reopened
+	 * @return this master
+	 */
+	public Master reopeningLogsWith(IntSupplier reopener) {
+		this.logReopening = new LogReopening(reopener);
+		return this;
 	}
 
 	/**
@@ -384,6 +397,8 @@ public final class Master {
 				case STOP_QUICKLY -> stop(command.signal, QUICK_STOP, now);
 				case RELOAD -> reload(now);
 				case ADD_WORKER, REMOVE_WORKER -> resizeBySignal(command);
+				case REOPEN_LOGS -> this.logReopening.reopen(this.workers.all());
+				case UPGRADE -> logger.info(command.signal + " is reserved for the zero-downtime upgrade; ignored");
 			}
 		}
 	}

@@ -18,7 +18,13 @@ enum MasterCommand {
 	ADD_WORKER("SIGTTIN"),
 
 	/** SIGTTOU: one worker fewer. */
-	REMOVE_WORKER("SIGTTOU");
+	REMOVE_WORKER("SIGTTOU"),
+
+	/** SIGUSR1: reopen log files, in the master and in every worker that started. */
+	REOPEN_LOGS("SIGUSR1"),
+
+	/** SIGUSR2: reserved for the zero-downtime upgrade; logged and ignored for now. */
+	UPGRADE("SIGUSR2");
 
 	/** The signal that asks for it, for log lines. */
 	final String signal;

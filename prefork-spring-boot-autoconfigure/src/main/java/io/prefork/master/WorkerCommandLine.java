@@ -93,7 +93,7 @@ record WorkerCommandLine(List<String> jvm, List<String> main) {
 		return commandLine.size();
 	}
 
-	private static boolean isDebugAgent(String option) {
+	static boolean isDebugAgent(String option) {
 		return option.startsWith("-agentlib:jdwp") || option.startsWith("-Xrunjdwp") || option.equals("-Xdebug");
 	}
 

@@ -2,7 +2,6 @@ package io.prefork.master;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +18,7 @@ import org.apache.commons.logging.LogFactory;
 import io.prefork.InvalidPropertyException;
 import io.prefork.PreforkException;
 import io.prefork.PreforkSettings;
+import io.prefork.posix.JvmSignals;
 import io.prefork.posix.PosixException;
 import io.prefork.posix.ProcessSpawner;
 import io.prefork.protocol.WorkerIdentity;
@@ -58,10 +58,15 @@ class WorkerLauncher {
 		this.classData = classData;
 		this.credentials = credentials;
 		this.environment = new ArrayList<>();
+		List<String> masterOnly = LeanMaster.masterOnlyVariables();
 		for (Map.Entry<String, String> variable : System.getenv().entrySet()) {
-			if (!NOT_INHERITED.contains(variable.getKey())) {
+			if (!NOT_INHERITED.contains(variable.getKey()) && !masterOnly.contains(variable.getKey())) {
 				this.environment.add(variable.getKey() + "=" + variable.getValue());
 			}
+		}
+		// SIGUSR2 free in workers too, whether or not the master was re-executed.
+		if (System.getenv(JvmSignals.SUSPEND_RESUME_VARIABLE) == null) {
+			this.environment.add(JvmSignals.SUSPEND_RESUME_VARIABLE + "=" + JvmSignals.SUSPEND_RESUME_SIGNAL);
 		}
 	}
 
@@ -128,23 +133,17 @@ class WorkerLauncher {
 		return this.credentials;
 	}
 
-	// /proc/self/cmdline keeps arguments with spaces and @argfiles as given, and is never
-	// truncated (unlike ProcessHandle.Info.arguments()).
+	// The command line as started: a lean master's own options are not for workers.
 	private static List<String> ownCommandLine() {
-		try {
-			String raw = new String(Files.readAllBytes(Path.of("/proc/self/cmdline")), StandardCharsets.UTF_8);
-			return Arrays.asList(raw.split("\0"));
-		}
-		catch (IOException ex) {
-			throw new PreforkException("Cannot read /proc/self/cmdline to start workers.",
-					"Run the prefork server on Linux with /proc mounted.", ex);
-		}
+		return LeanMaster.originalCommandLine()
+			.orElseThrow(() -> new PreforkException("Cannot read /proc/self/cmdline to start workers.",
+					"Run the prefork server on Linux with /proc mounted.", null));
 	}
 
 	// What workers get anyway: the master's JVM options (argument files read, roughly: only
 	// to see which options are set) and those the java launcher and the JVM take from the
 	// environment.
-	private static List<String> inheritedJvmOptions(List<String> commandLine) {
+	static List<String> inheritedJvmOptions(List<String> commandLine) {
 		List<String> options = new ArrayList<>();
 		for (String option : WorkerCommandLine.masterJvmOptions(commandLine)) {
 			options.addAll(option.startsWith("@") ? argumentFile(option.substring(1)) : List.of(option));

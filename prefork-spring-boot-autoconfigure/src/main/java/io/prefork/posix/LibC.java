@@ -85,6 +85,12 @@ public interface LibC {
 	int posix_spawnp(IntByReference pid, String file, Pointer actions, Pointer attributes, Pointer argv,
 			Pointer envp);
 
+	int execve(String path, Pointer argv, Pointer envp);
+
+	int fcntl(int fd, int command, int argument);
+
+	int sigprocmask(int how, Pointer signals, Pointer oldSignals);
+
 	static int errno() {
 		return jnr.ffi.LastError.getLastError(RUNTIME);
 	}

@@ -25,7 +25,7 @@ public final class ProcessSpawner {
 
 	private static final int SPAWN_STRUCT_SIZE = 512;
 
-	private static final int SIGSET_SIZE = 256;
+	static final int SIGSET_SIZE = 256;
 
 	private static volatile boolean closeFromAvailable = true;
 
@@ -132,7 +132,7 @@ public final class ProcessSpawner {
 		}
 	}
 
-	private static Pointer stringArray(List<String> strings, List<Pointer> keepAlive) {
+	static Pointer stringArray(List<String> strings, List<Pointer> keepAlive) {
 		Pointer array = Memory.allocateDirect(LibC.RUNTIME, (long) (strings.size() + 1) * LibC.RUNTIME.addressSize(),
 				true);
 		for (int i = 0; i < strings.size(); i++) {

@@ -90,6 +90,14 @@ public final class Processes {
 	}
 
 	/**
+	 * Ask a process to reopen its log files (SIGUSR1).
+	 * @param pid the process
+	 */
+	public static void reopenLogs(int pid) {
+		signal(pid, Signal.SIGUSR1);
+	}
+
+	/**
 	 * Kill a process (SIGKILL).
 	 * @param pid the process
 	 */

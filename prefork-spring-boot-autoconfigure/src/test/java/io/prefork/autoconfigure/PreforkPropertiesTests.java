@@ -161,6 +161,25 @@ class PreforkPropertiesTests {
 	}
 
 	@Test
+	void theMasterIsLeanByDefault() {
+		assertThat(bind(Map.of()).getMaster().toSettings()).isEqualTo(new PreforkSettings.MasterJvm(true, List.of()));
+	}
+
+	@Test
+	void bindsTheMasterJvm() {
+		PreforkProperties properties = bind(Map.of("server.prefork.master.lean", "false",
+				"server.prefork.master.jvm-options", " -Xmx96m  --add-opens=java.base/java.lang=ALL-UNNAMED "));
+		assertThat(properties.getMaster().toSettings()).isEqualTo(new PreforkSettings.MasterJvm(false,
+				List.of("-Xmx96m", "--add-opens=java.base/java.lang=ALL-UNNAMED")));
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', value = { "Xmx96m", "-Xmx96m -jar app.jar", "-cp /tmp", "--add-opens a/b=c" })
+	void rejectsMasterJvmOptionsThatAreNotOneTokenEach(String options) {
+		assertRejected(Map.of("server.prefork.master.jvm-options", options), "server.prefork.master.jvm-options");
+	}
+
+	@Test
 	void bindsTheWorkerJvmAndClassDataSharing() {
 		PreforkProperties properties = bind(Map.of("server.prefork.worker.jvm-defaults", "false",
 				"server.prefork.worker.max-heap", "256MB", "server.prefork.worker.cds.enabled", "false",

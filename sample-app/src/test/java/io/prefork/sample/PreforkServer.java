@@ -25,7 +25,7 @@ final class PreforkServer implements AutoCloseable {
 
 	private static final String SMALL_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m";
 
-	/** The master's JVM options. */
+	/** The master's own JVM options unless a test gives others. */
 	static final List<String> MASTER_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m");
 
 	private static final Pattern LISTENING = Pattern.compile("listening on \\S+:(\\d+) with");
@@ -88,7 +88,20 @@ final class PreforkServer implements AutoCloseable {
 	 * @return the server, maybe already exiting
 	 */
 	static PreforkServer startWithoutWaiting(Path jar, String... arguments) throws IOException {
-		return startCommand(command(jar, arguments));
+		return startCommand(command(jar, MASTER_JVM, arguments));
+	}
+
+	/**
+	 * Start the sample app like {@link #start(String...)} with these JVM options for the
+	 * master instead of the small ones it gets otherwise.
+	 * @param masterJvmOptions the master's JVM options, between {@code java} and {@code -jar}
+	 * @param arguments extra {@code --name=value} arguments
+	 * @return the server, listening
+	 */
+	static PreforkServer start(List<String> masterJvmOptions, String... arguments) throws IOException {
+		PreforkServer server = startCommand(command(Path.of(sampleJar()), masterJvmOptions, arguments));
+		server.port = server.awaitPort();
+		return server;
 	}
 
 	/**
@@ -116,11 +129,9 @@ final class PreforkServer implements AutoCloseable {
 	static PreforkServer startWrapped(Path jar, List<String> wrapper, List<String> masterJvmOptions,
 			String... arguments) throws IOException {
 		List<String> command = new ArrayList<>(wrapper);
-		List<String> master = command(jar, arguments);
-		int jarOption = master.indexOf("-jar");
-		command.addAll(master.subList(0, jarOption));
-		command.addAll(masterJvmOptions);
-		command.addAll(master.subList(jarOption, master.size()));
+		List<String> master = new ArrayList<>(MASTER_JVM);
+		master.addAll(masterJvmOptions);
+		command.addAll(command(jar, master, arguments));
 		PreforkServer server = startCommand(command);
 		server.port = server.awaitPort();
 		return server;
@@ -136,7 +147,7 @@ final class PreforkServer implements AutoCloseable {
 
 	// Class-data sharing is off unless a test turns it on: a training run would be one more
 	// child JVM of the master, and a busy one.
-	private static List<String> command(Path jar, String... arguments) {
+	private static List<String> command(Path jar, List<String> masterJvmOptions, String... arguments) {
 		Map<String, String> settings = new LinkedHashMap<>();
 		for (String argument : List.of("--server.address=127.0.0.1", "--server.port=0", "--server.prefork.workers=2",
 				"--server.prefork.worker.jvm-options=" + SMALL_JVM, "--server.prefork.worker.cds.enabled=false")) {
@@ -146,7 +157,7 @@ final class PreforkServer implements AutoCloseable {
 			settings.put(argument.substring(0, argument.indexOf('=')), argument);
 		}
 		List<String> command = new ArrayList<>(List.of(javaExecutable()));
-		command.addAll(MASTER_JVM);
+		command.addAll(masterJvmOptions);
 		settings.values().stream().filter((argument) -> argument.startsWith("-D")).forEach(command::add);
 		settings.values().removeIf((argument) -> argument.startsWith("-D"));
 		if (Boolean.getBoolean("sample.aot")) {

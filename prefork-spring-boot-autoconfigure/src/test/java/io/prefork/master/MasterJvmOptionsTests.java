@@ -1,0 +1,39 @@
+package io.prefork.master;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MasterJvmOptionsTests {
+
+	private static final List<String> DEFAULTS = List.of("-Xmx64m", "-Xms8m", "-XX:+UseSerialGC",
+			"-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m", "-Xss512k");
+
+	@Test
+	void givesEveryDefaultWhenNothingIsSet() {
+		assertThat(MasterJvmOptions.of(List.of(), List.of())).isEqualTo(DEFAULTS);
+	}
+
+	@Test
+	void leavesOutTheDefaultsOfTheKindsTheCommandLineOrEnvironmentSets() {
+		assertThat(MasterJvmOptions.of(List.of("-XX:MaxRAMPercentage=10", "-XX:+UseG1GC", "-XX:CICompilerCount=2",
+				"-XX:ThreadStackSize=1024"), List.of()))
+			.containsExactly("-XX:ReservedCodeCacheSize=32m");
+	}
+
+	@Test
+	void neverAddsAnInitialHeapNextToAMaximumTheUserChose() {
+		// -Xms8m next to a user's -Xmx4m would stop the JVM.
+		assertThat(MasterJvmOptions.of(List.of("-Xmx4m"), List.of())).doesNotContain("-Xms8m", "-Xmx64m");
+	}
+
+	@Test
+	void putsTheUsersMasterOptionsLastAndLetsThemReplaceDefaults() {
+		assertThat(MasterJvmOptions.of(List.of(), List.of("-Xmx128m", "-XX:-TieredCompilation")))
+			.containsExactly("-XX:+UseSerialGC", "-XX:ReservedCodeCacheSize=32m", "-Xss512k", "-Xmx128m",
+					"-XX:-TieredCompilation");
+	}
+
+}
