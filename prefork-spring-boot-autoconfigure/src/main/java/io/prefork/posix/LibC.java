@@ -87,8 +87,6 @@ public interface LibC {
 
 	int execve(String path, Pointer argv, Pointer envp);
 
-	int fcntl(int fd, int command, int argument);
-
 	int sigprocmask(int how, Pointer signals, Pointer oldSignals);
 
 	static int errno() {

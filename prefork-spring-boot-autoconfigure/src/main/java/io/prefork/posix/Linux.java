@@ -94,12 +94,6 @@ final class Linux {
 
 	static final int WNOHANG = 1;
 
-	static final int F_GETFD = 1;
-
-	static final int F_SETFD = 2;
-
-	static final int FD_CLOEXEC = 1;
-
 	static final int SIG_SETMASK = 2;
 
 	static final short POSIX_SPAWN_SETPGROUP = 0x02;
