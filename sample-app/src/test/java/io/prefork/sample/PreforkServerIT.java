@@ -138,7 +138,8 @@ class PreforkServerIT {
 		long replacement = seen.stream().filter((pid) -> !before.contains(pid)).findFirst().orElseThrow();
 		assertThat(slotOf(replacement)).as("the replacement's slot").isEqualTo(victimSlot);
 		assertThat(server.output()).containsPattern("WARN \\[master].*worker \\d pid " + victim
-				+ " killed by signal 9 \\(SIGKILL\\) after .*\\(killed\\), by a signal the master did not send; replacing it");
+				+ " killed by signal 9 \\(SIGKILL\\) after .*\\(killed\\), by a signal the master did not send; "
+				+ "replacing it");
 	}
 
 	/** Overlapping slow requests, so that the master spreads them over the workers. */
