@@ -222,6 +222,29 @@ def jvm_cpu(target: c.Target) -> list[dict]:
     return rows
 
 
+def dump_jfr(target: c.Target, tmp: Path) -> list[str]:
+    """Each recording JVM's recording so far, dumped with jcmd while it still runs: not every
+    worker's dump-on-exit lands (one of two was missing in a smoke run), and this one ends exactly
+    at the end of the measurement. The master records nothing (its jcmd fails and is skipped)."""
+    jcmd = shutil.which("jcmd") or str(Path(os.environ.get("JAVA_HOME", "/nonexistent"), "bin", "jcmd"))
+    roots = {p.pid for p in target.procs}
+    dumped = []
+    for pid in c.target_pids(target):
+        if target.prefork and pid in roots:
+            continue
+        out = tmp / "jfr" / f"{target.name.replace(' ', '_')}-{pid}-at-end.jfr"
+        try:
+            done = subprocess.run([jcmd, str(pid), "JFR.dump", "name=1", f"filename={out}"], capture_output=True,
+                                  text=True, timeout=120)
+            if out.exists():
+                dumped.append(str(out))
+            else:
+                c.log(f"JFR.dump of pid {pid} wrote nothing: {(done.stdout + done.stderr).strip()[-200:]}")
+        except (OSError, subprocess.TimeoutExpired) as ex:
+            c.log(f"JFR.dump of pid {pid} failed: {ex}")
+    return dumped
+
+
 def measure(args, target: c.Target, tmp: Path, lua: Path) -> dict:
     """From ready: the curve in consecutive windows, then the steady state."""
     url = target.url + args.path
@@ -252,6 +275,8 @@ def measure(args, target: c.Target, tmp: Path, lua: Path) -> dict:
         result["steady"] = run
         c.log(f"{target.name} steady from +{offset:.0f} s: {run['rps']:.1f} req/s, p99 {run['p99'] / 1000:.1f} ms")
         result["cpu_steady"] = jvm_cpu(target)
+    if args.jfr:
+        result["jfr"] = dump_jfr(target, tmp)
     if target.prefork:
         result["archive"] = next((m.group(0) for m in [c.ARCHIVE_SETTLED.search(c.log_text(target))] if m), None)
         if c.ARCHIVE_TRAINING.search(c.log_text(target)):
@@ -365,7 +390,9 @@ def render(args, results: dict, db: Database, archive: str | None, machine: list
         notes.append(f"prefork: {pre['respawns']} worker(s) more than the pool size logged ready (a worker was "
                      "replaced during the run: see the logs)")
     if args.jfr and tmp:
-        notes.append(f"JFR recordings (one per JVM, dumped at exit): {tmp / 'jfr'}")
+        dumps = [d for r in results.values() for d in r.get("jfr", [])]
+        notes.append(f"JFR: {len(dumps)} recordings dumped with jcmd at the end of the measurement "
+                     f"(`*-at-end.jfr`), plus whatever each JVM dumped at exit, in {tmp / 'jfr'}")
     if leftovers:
         notes.append(f"**still running after SIGKILL**: {leftovers}")
     out += ["## Notes", "",
