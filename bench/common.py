@@ -448,10 +448,15 @@ def write_wrk_script(tmp: Path) -> Path:
     return lua
 
 
-def run_wrk(url: str, connections: int, seconds: float, lua: Path, raw_log: Path, close: bool = False) -> dict:
-    """One wrk run (threads = cores, --latency); its summary from the Lua `done` hook."""
+def run_wrk(url: str, connections: int, seconds: float, lua: Path, raw_log: Path, close: bool = False,
+            timeout: float | None = None) -> dict:
+    """One wrk run (threads = cores, --latency); its summary from the Lua `done` hook. wrk counts a
+    request slower than its timeout (default 2 s) as a timeout error and leaves it out of the
+    latency figures: pass a longer `timeout` where slow requests must show in max/p99."""
     threads = max(1, min(NPROC, connections))
     argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", str(lua)]
+    if timeout:
+        argv += ["--timeout", f"{timeout:g}s"]
     if close:
         argv += ["-H", "Connection: close"]
     argv.append(url)
