@@ -152,6 +152,14 @@ def seconds_without_ready(samples: list, start: float, end: float) -> tuple[floa
     return empty, unreadable
 
 
+def first_ready_after(samples: list, killed_at: float) -> float | None:
+    """Seconds from a kill until the status first shows a ready worker again."""
+    for at, ready, _ in samples:
+        if at > killed_at and ready:
+            return at - killed_at
+    return None
+
+
 def full_capacity_after(samples: list, killed_at: float, victim: int, workers: int) -> float | None:
     """Seconds from a kill until the status shows `workers` ready workers, the victim not among them."""
     for at, ready, _ in samples:
@@ -288,12 +296,14 @@ def summarize(result: dict) -> dict:
         answered = [end for _, start, end, o in outcomes if o == "200" and start >= last_kill]
         first_answer = min(answered) - last_kill if answered else None
     boot = c.median(result["boots"]) or c.median(result["initial_boots"])
+    first_ready = (first_ready_after(result["samples"], last_kill)
+                   if last_kill is not None and result.get("samples") else None)
     buckets = Counter(int((end - result["began"]) // 5) for _, _, end, o in outcomes if o == "200")
     span = max(1, math.ceil((result["ended"] - result["began"]) / 5))
     recoveries = result["recoveries"]
     return {
         "requests": len(outcomes), "statuses": statuses, "failures": failures,
-        "first_answer": first_answer, "boot": boot, "recoveries": recoveries,
+        "first_answer": first_answer, "first_ready": first_ready, "boot": boot, "recoveries": recoveries,
         "timeline": " ".join(str(buckets.get(i, 0)) for i in range(span)),
         "by_endpoint": {path: (Counter(o for p, _, _, o in outcomes if p == path and o.isdigit()),
                                Counter(o for p, _, _, o in outcomes if p == path and not o.isdigit()))
@@ -342,9 +352,14 @@ def render(args, results: list[dict], machine: list[str], started_at, elapsed: f
         elif s["first_answer"] is None:
             cells.append("**no** (no 200 after the last kill)")
         else:
-            within = s["boot"] is not None and s["first_answer"] <= s["boot"]
-            cells.append(f"{'yes' if within else '**no**'}: first 200 {s['first_answer']:.1f} s after the last kill")
-    row("answered within one worker boot after the last kill", cells)
+            # Serving again = a worker ready again; the first 200 also waits for its own request
+            # (up to 500 ms here), so it is shown but not judged.
+            ready = s["first_ready"]
+            within = s["boot"] is not None and ready is not None and ready <= s["boot"] + 2 * POLL_INTERVAL
+            cells.append(f"{'yes' if within else '**no**'}: a worker ready "
+                         + (f"{ready:.1f} s" if ready is not None else "never")
+                         + f" after the last kill, first 200 {s['first_answer']:.1f} s after it")
+    row("serving again within one worker boot after the last kill", cells)
     row("process alive at the end (master / restarted JVM)", ["yes" if r["master_alive"] else "**no**" for r in results])
     row("200s per 5 s, from the start of the load", [s["timeline"] for s in sums])
     row("1-min load average at start / end", [f"{r['load1'][0]:.2f} / {r['load1'][-1]:.2f}" for r in results])

@@ -537,7 +537,7 @@ public final class Master {
 			return;
 		}
 		worker.ready(now);
-		this.respawns.workerReady();
+		this.respawns.workerReady(now);
 		logger.info(worker + " ready in " + formatSeconds(now - worker.spawnedAt));
 		if (this.workers.isSuccessor(worker)) {
 			WorkerProcess replaced = this.workers.promote(worker);

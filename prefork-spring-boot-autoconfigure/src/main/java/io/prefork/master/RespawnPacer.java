@@ -66,12 +66,16 @@ final class RespawnPacer {
 	}
 
 	/**
-	 * A worker became ready: the application can start, and the streaks end.
+	 * A worker became ready: the application can start, the streaks end, and so does any
+	 * waiting they imposed (the rest of the pool starts now, not after a pause meant for a
+	 * failing application or an OOM killer).
+	 * @param now the current nanoTime
 	 */
-	void workerReady() {
+	void workerReady(long now) {
 		this.anyWorkerEverReady = true;
 		this.consecutiveBootFailures = 0;
 		this.consecutiveBootKills = 0;
+		this.nextSpawnAt = now;
 	}
 
 	/**

@@ -61,12 +61,23 @@ class RespawnPacerTests {
 	void aWorkerReadyEndsTheStreaksAndTheApplicationIsNeverGivenUpOnAgain() {
 		this.pacer.startFailed(ExitCause.BOOT_FAILURE, this.now);
 		this.pacer.startFailed(ExitCause.BOOT_FAILURE, this.now);
-		this.pacer.workerReady();
+		this.pacer.workerReady(this.now);
 		assertThat(this.pacer.consecutiveBootFailures()).isZero();
 		for (int i = 0; i < 5; i++) {
 			this.pacer.startFailed(ExitCause.BOOT_FAILURE, this.now);
 		}
 		assertThatNoException().isThrownBy(this.pacer::checkApplicationCanStart);
+	}
+
+	@Test
+	void aWorkerReadyLetsTheRestOfThePoolStartAtOnce() {
+		for (int i = 0; i < 5; i++) {
+			this.pacer.startFailed(ExitCause.KILLED, this.now);
+		}
+		assertThat(this.pacer.startsAllowed(2, 0, 1, this.now + SECOND)).isZero();
+		this.pacer.workerReady(this.now + SECOND);
+		assertThat(this.pacer.startsAllowed(2, 1, 0, this.now + SECOND)).isEqualTo(2);
+		assertThat(this.pacer.replacementsAllowed(this.now + SECOND)).isTrue();
 	}
 
 	@Test
