@@ -14,16 +14,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import shutil
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import (ARCHIVE_TRAINED, run_main, NPROC, Target, busy_warning, children, cpu_seconds, ensure_jar, ensure_tools,
+from common import (ARCHIVE_TRAINED, NPROC, clean_up, run_main, Target, busy_warning, children, cpu_seconds, ensure_jar, ensure_tools,
                     fmt, free_port, ignore_signals, install_signal_handlers, load1, load_average, log,
                     machine_description, measure_recovery, median, private_jar, ratio, ready_lines, rss_kb, run_wrk,
-                    scan_logs, start_jvm, start_plain, start_prefork, start_process, stop_everything, stop_target,
+                    scan_logs, start_jvm, start_plain, start_prefork, start_process, stop_target,
                     target_dispatch, target_pids, thread_cpu_seconds, wait_archive, wait_http, wait_ready,
                     write_report, write_wrk_script)
 
@@ -589,15 +588,7 @@ def main(argv: list[str]) -> int:
         ok = True
     finally:
         ignore_signals()
-        log("stopping every process this benchmark started")
-        leftovers = stop_everything()
-        if leftovers:
-            log(f"WARNING: still running after SIGKILL: {leftovers}")
-        if ok and not args.keep_temp:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            jar.unlink(missing_ok=True)
-            log(f"logs kept in {tmp}")
+        leftovers = clean_up(tmp, not ok or args.keep_temp, jar)
     report = render(args, targets, results, summary, starts, recovery, findings, machine, leftovers, started_at,
                     time.monotonic() - t0, loads)
     write_report(report, f"{started_at:%Y%m%d-%H%M%S}")

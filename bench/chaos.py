@@ -24,7 +24,6 @@ import math
 import os
 import random
 import re
-import shutil
 import socket
 import tempfile
 import threading
@@ -451,15 +450,7 @@ def main(argv: list[str]) -> int:
         for r in results:
             if "load" in r:
                 r["load"].stop.set()
-        c.log("stopping every process this benchmark started")
-        leftovers = c.stop_everything()
-        if leftovers:
-            c.log(f"WARNING: still running after SIGKILL: {leftovers}")
-        if ok and not args.keep_temp:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            jar.unlink(missing_ok=True)
-            c.log(f"logs kept in {tmp}")
+        leftovers = c.clean_up(tmp, not ok or args.keep_temp, jar)
     c.write_report(render(args, results, machine, started_at, time.monotonic() - t0, leftovers),
                    f"chaos-{started_at:%Y%m%d-%H%M%S}")
     return 0

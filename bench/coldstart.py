@@ -223,13 +223,7 @@ def main(argv: list[str]) -> int:
         ok = True
     finally:
         c.ignore_signals()
-        leftovers = c.stop_everything()
-        if leftovers:
-            c.log(f"WARNING: still running after SIGKILL: {leftovers}")
-        if ok and "--keep-temp" not in argv:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            c.log(f"logs kept in {tmp}")
+        c.clean_up(tmp, not ok or "--keep-temp" in argv)
     report = render(results, machine, started_at, time.monotonic() - t0)
     c.RESULTS.mkdir(parents=True, exist_ok=True)
     out = c.RESULTS / f"coldstart-{started_at:%Y%m%d-%H%M%S}.md"

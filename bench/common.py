@@ -259,6 +259,22 @@ def stop_everything() -> list[int]:
     return [pid for pid in SEEN if alive_as_seen(pid) and not is_zombie(pid)]
 
 
+def clean_up(tmp: Path, keep: bool, jar: Path | None = None) -> list[int]:
+    """Stop every process started (by pid); delete the temp dir unless it is kept (asked for, or the
+    run failed), then only the private jar copy goes. Returns the pids still running."""
+    log("stopping every process this benchmark started")
+    leftovers = stop_everything()
+    if leftovers:
+        log(f"WARNING: still running after SIGKILL: {leftovers}")
+    if not keep:
+        shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        if jar is not None:
+            jar.unlink(missing_ok=True)
+        log(f"logs kept in {tmp}")
+    return leftovers
+
+
 def run_main(main) -> None:
     """Run a script's main(argv) and exit with its code; Ctrl-C still stops what it started."""
     try:

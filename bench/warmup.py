@@ -479,19 +479,11 @@ def main(argv: list[str]) -> int:
         ok = True
     finally:
         c.ignore_signals()
-        c.log("stopping every process this benchmark started")
         for proc in c.STARTED:                      # the JVMs first, then their database
             if db.proc is None or proc.pid != db.proc.pid:
                 c.stop_processes([proc], timeout=20)
         db.stop()
-        leftovers = c.stop_everything()
-        if leftovers:
-            c.log(f"WARNING: still running after SIGKILL: {leftovers}")
-        if ok and not args.keep_temp:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            jar.unlink(missing_ok=True)
-            c.log(f"logs kept in {tmp}")
+        leftovers = c.clean_up(tmp, not ok or args.keep_temp, jar)
     c.write_report(render(args, results, db, archive, machine, started_at, time.monotonic() - t0, leftovers,
                           tmp if args.keep_temp else None),
                    f"warmup-{started_at:%Y%m%d-%H%M%S}")
