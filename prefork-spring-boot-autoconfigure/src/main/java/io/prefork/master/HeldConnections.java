@@ -15,8 +15,6 @@ final class HeldConnections {
 
 	private final Map<WorkerProcess, Map<Long, ConnectionQueue.Queued>> byWorker = new HashMap<>();
 
-	private int count;
-
 	/**
 	 * Keep a connection just passed to a worker.
 	 * @param worker the worker
@@ -25,7 +23,6 @@ final class HeldConnections {
 	 */
 	void hold(WorkerProcess worker, long connectionId, ConnectionQueue.Queued connection) {
 		this.byWorker.computeIfAbsent(worker, (key) -> new HashMap<>()).put(connectionId, connection);
-		this.count++;
 	}
 
 	/**
@@ -37,7 +34,6 @@ final class HeldConnections {
 		Map<Long, ConnectionQueue.Queued> held = this.byWorker.get(worker);
 		ConnectionQueue.Queued connection = (held != null) ? held.remove(connectionId) : null;
 		if (connection != null) {
-			this.count--;
 			FileDescriptors.close(connection.fd());
 		}
 	}
@@ -49,19 +45,7 @@ final class HeldConnections {
 	 */
 	Map<Long, ConnectionQueue.Queued> takeAll(WorkerProcess worker) {
 		Map<Long, ConnectionQueue.Queued> held = this.byWorker.remove(worker);
-		if (held == null) {
-			return Map.of();
-		}
-		this.count -= held.size();
-		return held;
-	}
-
-	/**
-	 * Return how many connections the master holds copies of.
-	 * @return the count
-	 */
-	int count() {
-		return this.count;
+		return (held != null) ? held : Map.of();
 	}
 
 	/**
@@ -70,7 +54,6 @@ final class HeldConnections {
 	void closeAll() {
 		this.byWorker.values().forEach((held) -> held.values().forEach((c) -> FileDescriptors.close(c.fd())));
 		this.byWorker.clear();
-		this.count = 0;
 	}
 
 }

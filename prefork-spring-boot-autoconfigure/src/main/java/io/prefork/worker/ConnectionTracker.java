@@ -70,10 +70,12 @@ public final class ConnectionTracker {
 	}
 
 	private void record(ConnectionState next) {
-		this.state = next;
-		if (this.table != null) {
-			this.table.record(this.entry, next);
+		if (this.table == null) {
+			// NONE, shared by every untracked connection: it keeps no state either.
+			return;
 		}
+		this.state = next;
+		this.table.record(this.entry, next);
 	}
 
 	private static boolean startsWith(ByteBuffer buffer, int from, long bytes, byte[] prefix) {
