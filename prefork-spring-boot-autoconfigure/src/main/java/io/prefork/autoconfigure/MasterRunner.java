@@ -8,7 +8,6 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.core.env.ConfigurableEnvironment;
 
 import io.prefork.PreforkException;
@@ -50,7 +49,7 @@ final class MasterRunner {
 			return 1;
 		}
 		catch (BindException ex) {
-			logger.error(PreforkFailureAnalyzer.report(bindFailure(ex)));
+			logger.error(PreforkFailureAnalyzer.report(BindFailures.describe(ex)));
 			return 1;
 		}
 		catch (RuntimeException ex) {
@@ -73,21 +72,6 @@ final class MasterRunner {
 		else {
 			logger.debug(why);
 		}
-	}
-
-	// The same facts Spring Boot's own analysis of a bind failure gives.
-	private static PreforkException bindFailure(BindException ex) {
-		ConfigurationProperty property = ex.getProperty();
-		Throwable reason = ex;
-		while (reason.getCause() != null) {
-			reason = reason.getCause();
-		}
-		String description = "Failed to bind properties under '" + ex.getName() + "' to " + ex.getTarget().getType()
-				+ ":\n\n    Property: " + ex.getName()
-				+ ((property != null) ? "\n    Value: \"" + property.getValue() + "\"\n    Origin: " + property.getOrigin()
-						: "")
-				+ "\n    Reason: " + reason.getMessage();
-		return new PreforkException(description, "Update your application's configuration", ex);
 	}
 
 }
