@@ -84,7 +84,10 @@ class WorkerLauncher {
 		checkWorkerAccess(credentials, settings.runAs(), java, classPath);
 		List<String> own = ownCommandLine();
 		List<String> inherited = inheritedJvmOptions(own);
-		List<String> workerOptions = WorkerJvmOptions.of(ContainerSizing.forThisProcess(settings), inherited);
+		List<String> given = new ArrayList<>(inherited);
+		given.addAll(settings.worker().jvmOptions());
+		List<String> workerOptions = new ArrayList<>(NativeAccessOptions.forThisJdk(given));
+		workerOptions.addAll(WorkerJvmOptions.of(ContainerSizing.forThisProcess(settings), inherited));
 		WorkerCommandLine commandLine = WorkerCommandLine.build(own, java, workerOptions);
 		return new WorkerLauncher(commandLine,
 				ClassDataSharing.create(settings.worker().cds(), commandLine, inherited, classPath, credentials),
