@@ -433,6 +433,12 @@ public class PreforkProperties {
 		private int maxConnections = 1000;
 
 		/**
+		 * Maximum number of request-processing threads of each worker's management server
+		 * (with a separate management.server.port), which serves probes and scrapes.
+		 */
+		private int managementThreads = 4;
+
+		/**
 		 * Extra JVM options for worker processes, separated by spaces (e.g. "-Xmx256m
 		 * -XX:+UseSerialGC"). They come after the master's own JVM options, so they win.
 		 */
@@ -492,6 +498,14 @@ public class PreforkProperties {
 
 		public void setMaxConnections(int maxConnections) {
 			this.maxConnections = maxConnections;
+		}
+
+		public int getManagementThreads() {
+			return this.managementThreads;
+		}
+
+		public void setManagementThreads(int managementThreads) {
+			this.managementThreads = managementThreads;
 		}
 
 		public String getJvmOptions() {
@@ -561,6 +575,8 @@ public class PreforkProperties {
 		PreforkSettings.Worker toSettings(String user, PreforkSettings.Container container) {
 			check(this.threads >= 1, "server.prefork.worker.threads", this.threads, "must be at least 1");
 			check(this.maxConnections >= 1, "server.prefork.worker.max-connections", this.maxConnections,
+					"must be at least 1");
+			check(this.managementThreads >= 1, "server.prefork.worker.management-threads", this.managementThreads,
 					"must be at least 1");
 			check(this.maxRequests >= 0 && this.maxRequests <= MAX_REQUESTS, "server.prefork.worker.max-requests",
 					this.maxRequests, "must be between 0 and " + MAX_REQUESTS);

@@ -200,6 +200,7 @@ class PreforkPropertiesTests {
 	@ParameterizedTest
 	@CsvSource({ "server.prefork.workers, 0", "server.prefork.workers, -2", "server.prefork.workers, 1025",
 			"server.prefork.worker.threads, 0", "server.prefork.worker.max-connections, 0",
+			"server.prefork.worker.management-threads, 0",
 			"server.prefork.timeouts.boot, -1s", "server.prefork.timeouts.boot, 0s",
 			"server.prefork.timeouts.handoff, 0ms", "server.prefork.timeouts.graceful-shutdown, -5s",
 			"server.prefork.overload.backlog, 0", "server.prefork.overload.queue-size, -1",
