@@ -29,9 +29,10 @@ final class MasterRunner {
 	/**
 	 * Run the master until it stops.
 	 * @param environment the application's environment
+	 * @param mainClass the application's main class, or {@code null}
 	 * @return the process exit code
 	 */
-	static int run(ConfigurableEnvironment environment) {
+	static int run(ConfigurableEnvironment environment, Class<?> mainClass) {
 		try {
 			Binder binder = Binder.get(environment);
 			PreforkProperties properties = binder.bindOrCreate("server.prefork", PreforkProperties.class);
@@ -42,6 +43,8 @@ final class MasterRunner {
 			PreforkSettings settings = properties.toSettings(address, port, sessionCookie)
 				.withManagement(ManagementPort.bind(binder, port));
 			becomeLean(properties.getMaster().toSettings());
+			// Once, by the JVM that stays the master.
+			MasterBanner.print(environment, mainClass);
 			return Master.forThisProcess(settings).reopeningLogsWith(LogFiles::reopen).run();
 		}
 		catch (PreforkException ex) {

@@ -52,14 +52,13 @@ public class PreforkEnvironmentPostProcessor implements EnvironmentPostProcessor
 				properties.put("management.server.port", identity.managementPort());
 			}
 			label = "worker " + identity.slot();
+			// The master prints the banner, once for the server.
+			properties.put("spring.main.banner-mode", "off");
 		}
 		environment.getPropertySources().addFirst(new MapPropertySource("prefork", properties));
 		// Lowest precedence: the application's own settings win.
 		Map<String, Object> defaults = new HashMap<>();
 		defaults.put("logging.pattern.level", "%5p [" + label + "]");
-		if (role == PreforkRole.WORKER) {
-			defaults.put("spring.main.banner-mode", "off");
-		}
 		environment.getPropertySources().addLast(new MapPropertySource("preforkDefaults", defaults));
 	}
 
