@@ -23,10 +23,11 @@ import java.util.List;
  * @param management the separate management port, or {@code null} if the actuator is served
  * on the application's port (or not over HTTP)
  * @param runAs the user and group workers run as
+ * @param sqlInit which workers initialise the application's database
  */
 public record PreforkSettings(InetAddress address, int port, int workers, Pool pool, DispatchMode dispatch,
 		Timeouts timeouts, Worker worker, Overload overload, Status status, Sessions sessions,
-		Management management, RunAs runAs) {
+		Management management, RunAs runAs, SqlInitialization sqlInit) {
 
 	/**
 	 * Return these settings with a separate management port.
@@ -35,7 +36,7 @@ public record PreforkSettings(InetAddress address, int port, int workers, Pool p
 	 */
 	public PreforkSettings withManagement(Management management) {
 		return new PreforkSettings(this.address, this.port, this.workers, this.pool, this.dispatch, this.timeouts,
-				this.worker, this.overload, this.status, this.sessions, management, this.runAs);
+				this.worker, this.overload, this.status, this.sessions, management, this.runAs, this.sqlInit);
 	}
 
 	/**

@@ -45,6 +45,9 @@ final class MasterRunner {
 			becomeLean(properties.getMaster().toSettings());
 			// Once, by the JVM that stays the master.
 			MasterBanner.print(environment, mainClass);
+			new DatabaseWarnings(environment, mainClass, MasterRunner.class.getClassLoader())
+				.warnings(properties.getSqlInit())
+				.forEach(logger::warn);
 			return Master.forThisProcess(settings).reopeningLogsWith(LogFiles::reopen).run();
 		}
 		catch (PreforkException ex) {

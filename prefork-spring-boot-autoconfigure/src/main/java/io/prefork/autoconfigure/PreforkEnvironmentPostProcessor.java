@@ -54,6 +54,9 @@ public class PreforkEnvironmentPostProcessor implements EnvironmentPostProcessor
 			label = "worker " + identity.slot();
 			// The master prints the banner, once for the server.
 			properties.put("spring.main.banner-mode", "off");
+			if (!identity.initialises()) {
+				properties.putAll(SkippedSqlInit.properties(environment));
+			}
 		}
 		environment.getPropertySources().addFirst(new MapPropertySource("prefork", properties));
 		// Lowest precedence: the application's own settings win.

@@ -16,6 +16,7 @@ import io.prefork.InvalidPropertyException;
 import io.prefork.OverloadPolicy;
 import io.prefork.PoolMode;
 import io.prefork.PreforkSettings;
+import io.prefork.SqlInitialization;
 
 /**
  * Configuration of the prefork server ({@code server.prefork.*}). Where it listens comes
@@ -54,6 +55,13 @@ public class PreforkProperties {
 	 * shared-accept (workers accept on their own).
 	 */
 	private DispatchMode dispatch = DispatchMode.PASS_FD;
+
+	/**
+	 * Which workers initialise the application's database (spring.sql.init, Flyway,
+	 * Liquibase, Hibernate's ddl-auto, Spring Session's schema): every-worker, or
+	 * first-worker (the first worker alone, the others starting once it is ready).
+	 */
+	private SqlInitialization sqlInit = SqlInitialization.EVERY_WORKER;
 
 	/**
 	 * Whether a new connection goes to the worker that holds its HTTP session (found from
@@ -103,6 +111,14 @@ public class PreforkProperties {
 
 	public void setWorkers(Integer workers) {
 		this.workers = workers;
+	}
+
+	public SqlInitialization getSqlInit() {
+		return this.sqlInit;
+	}
+
+	public void setSqlInit(SqlInitialization sqlInit) {
+		this.sqlInit = sqlInit;
 	}
 
 	public DispatchMode getDispatch() {
@@ -195,6 +211,7 @@ public class PreforkProperties {
 				"must be between 1 and " + MAX_WORKERS);
 		check(this.dispatch != null, "server.prefork.dispatch", null,
 				"must be one of pass-fd, accept-on-command, shared-accept");
+		check(this.sqlInit != null, "server.prefork.sql-init", null, "must be every-worker or first-worker");
 		check(!Boolean.TRUE.equals(this.stickySessions) || this.dispatch == DispatchMode.PASS_FD,
 				"server.prefork.sticky-sessions", true, "needs server.prefork.dispatch=pass-fd (with "
 						+ this.dispatch.value() + " the master never sees a request); share sessions between "
@@ -206,7 +223,7 @@ public class PreforkProperties {
 		this.master.toSettings();
 		return new PreforkSettings(address, port, workerCount, this.pool.toSettings(workerCount, processors),
 				this.dispatch, this.timeouts.toSettings(), worker, this.overload.toSettings(), this.status.toSettings(),
-				sessions(sessionCookieName), null, runAs());
+				sessions(sessionCookieName), null, runAs(), this.sqlInit);
 	}
 
 	// Whether the user or group exists, and whether the master may switch to them, is

@@ -20,6 +20,7 @@ import io.prefork.InvalidPropertyException;
 import io.prefork.OverloadPolicy;
 import io.prefork.PoolMode;
 import io.prefork.PreforkSettings;
+import io.prefork.SqlInitialization;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -46,6 +47,13 @@ class PreforkPropertiesTests {
 			.isEqualTo(new PreforkSettings.Worker(8, 200, List.of("-Xmx64m", "-XX:+UseSerialGC"), 0, 0, 0, null, true, 0,
 					null, new PreforkSettings.Container(true, 0, 140L << 20)));
 		assertThat(settings.overload().backlog()).isEqualTo(128);
+	}
+
+	@Test
+	void bindsWhichWorkersInitialiseTheDatabase() {
+		assertThat(bind(Map.of()).toSettings(null, 8080).sqlInit()).isEqualTo(SqlInitialization.EVERY_WORKER);
+		assertThat(bind(Map.of("server.prefork.sql-init", "first-worker")).toSettings(null, 8080).sqlInit())
+			.isEqualTo(SqlInitialization.FIRST_WORKER);
 	}
 
 	@Test
