@@ -29,7 +29,8 @@ final class DatabaseWarnings {
 
 	private static final Pattern IN_MEMORY_URL = Pattern.compile("(?i)jdbc:(h2:mem:|hsqldb:mem:|derby:memory:).*");
 
-	private static final String DATA_SOURCE_AUTO_CONFIGURATION = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration";
+	private static final String DATA_SOURCE_AUTO_CONFIGURATION = "org.springframework.boot.jdbc.autoconfigure."
+			+ "DataSourceAutoConfiguration";
 
 	/** The drivers Spring Boot uses for its embedded database when no URL is set. */
 	private static final List<String> EMBEDDED_DRIVERS = List.of("org.h2.Driver", "org.hsqldb.jdbc.JDBCDriver",
