@@ -97,20 +97,10 @@ public final class ControlSocket implements AutoCloseable {
 	 * @throws PosixException if the peer is gone or another error occurs
 	 */
 	public boolean trySendWithFd(byte[] message, int length, int passedFd) throws PosixException {
-		ByteBuffer payload = ByteBuffer.allocateDirect(length);
-		payload.put(message, 0, length).flip();
-		MsgHdr header = POSIX.allocateMsgHdr();
-		header.setIov(new ByteBuffer[] { payload });
-		CmsgHdr rights = header.allocateControl(4);
-		rights.setLevel(Linux.SOL_SOCKET);
-		rights.setType(Linux.SCM_RIGHTS);
-		ByteBuffer fdBytes = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder());
-		fdBytes.putInt(passedFd).flip();
-		rights.setData(fdBytes);
-		if (POSIX.sendmsg(this.fd, header, Linux.MSG_DONTWAIT | Linux.MSG_NOSIGNAL) >= 0) {
+		if (RightsSender.send(this.fd, message, length, passedFd, Linux.MSG_DONTWAIT | Linux.MSG_NOSIGNAL) >= 0) {
 			return true;
 		}
-		int errno = POSIX.errno();
+		int errno = LibC.errno();
 		if (PosixException.wouldBlock(errno)) {
 			return false;
 		}
