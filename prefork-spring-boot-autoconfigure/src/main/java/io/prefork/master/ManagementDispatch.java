@@ -136,6 +136,14 @@ final class ManagementDispatch {
 	}
 
 	/**
+	 * Return the listening socket, for the new master of an upgrade.
+	 * @return its fd, or {@code -1} without a separate management port
+	 */
+	int listenerFd() {
+		return (this.listener != null) ? this.listener.fd() : -1;
+	}
+
+	/**
 	 * Describe where it listens, for the master's start-up line.
 	 * @return e.g. {@code , management port 127.0.0.1:8081}, or empty without one
 	 */

@@ -90,6 +90,12 @@ public final class Master {
 
 	private final ServiceManager serviceManager = ServiceManager.of(System.getenv());
 
+	private final PidFile pidFile;
+
+	private final Readiness readiness;
+
+	private final Upgrade upgrade;
+
 	private Dispatcher dispatcher;
 
 	private ManagementDispatch management;
@@ -124,6 +130,9 @@ public final class Master {
 		this.generations = new int[capacity];
 		this.rowsInUse = new boolean[2 * capacity];
 		this.target = settings.workers();
+		this.pidFile = new PidFile(settings.pidFile());
+		this.readiness = new Readiness(this.serviceManager, this.pidFile, UpgradeHandover.ofThisProcess());
+		this.upgrade = new Upgrade(settings.timeouts().upgrade());
 	}
 
 	/**
@@ -168,6 +177,7 @@ public final class Master {
 		MasterSignals.install(this.commands);
 		StatusListener status = null;
 		try {
+			this.readiness.starting();
 			status = startStatusListener();
 			this.management = ManagementDispatch.open(this.settings, this.workers, new Failures(),
 					this.handedIn.management(this.settings.management() != null));
@@ -185,6 +195,7 @@ public final class Master {
 			}
 			this.launcher.close();
 			killSurvivors();
+			this.pidFile.removeIfOwn();
 			if (status != null) {
 				status.close();
 			}
@@ -283,10 +294,11 @@ public final class Master {
 			reapWorkers(now);
 			handleCommands(now);
 			readMessages(polled, now);
+			superviseUpgrade(polled, now);
 			this.dispatcher.service(this.poller, polled.dispatcher(), now);
 			enforceDeadlines(now);
 			if (this.stopping) {
-				if (this.workers.isEmpty()) {
+				if (this.workers.isEmpty() && !this.upgrade.underWay()) {
 					logger.info("All workers stopped; prefork master exiting with " + this.exitCode
 							+ " (connections turned away: " + this.dispatcher.describeRejections() + ")");
 					return this.exitCode;
@@ -307,6 +319,7 @@ public final class Master {
 		int listenerIndex = this.dispatcher.wantsListener(now) ? this.poller.add(this.dispatcher.listenerFd()) : -1;
 		int[] dispatcherIndices = this.dispatcher.register(this.poller);
 		int managementIndex = this.management.register(this.poller, now);
+		int upgradeIndex = this.upgrade.register(this.poller);
 		Map<WorkerProcess, Integer> channels = new HashMap<>();
 		for (WorkerProcess worker : this.workers.all()) {
 			if (worker.channel() != null) {
@@ -319,7 +332,7 @@ public final class Master {
 		catch (PosixException ex) {
 			throw new PreforkException("The master loop failed: " + ex.getMessage(), "Report this as a bug.", ex);
 		}
-		return new PollSet(wakeupIndex, listenerIndex, channels, dispatcherIndices, managementIndex);
+		return new PollSet(wakeupIndex, listenerIndex, channels, dispatcherIndices, managementIndex, upgradeIndex);
 	}
 
 	private int pollTimeoutMillis(long now) {
@@ -335,6 +348,7 @@ public final class Master {
 		}
 		next = this.dispatcher.nextDeadline(next);
 		next = this.management.nextDeadline(next);
+		next = this.upgrade.nextDeadline(next);
 		return (int) Math.max(0, TimeUnit.NANOSECONDS.toMillis(next - now + 999_999));
 	}
 
@@ -344,7 +358,8 @@ public final class Master {
 			WorkerProcess worker = this.workers.remove(reaped.pid());
 			ExitStatus status = ExitStatus.fromWaitStatus(reaped.status());
 			if (worker == null) {
-				if (this.launcher.reaped(reaped.pid(), reaped.status())) {
+				if (this.launcher.reaped(reaped.pid(), reaped.status())
+						|| this.upgrade.reaped(reaped.pid(), reaped.status())) {
 					continue;
 				}
 				String unknown = "Reaped unknown child pid " + reaped.pid() + ": " + status.describe();
@@ -398,12 +413,19 @@ public final class Master {
 				case RELOAD -> reload(now);
 				case ADD_WORKER, REMOVE_WORKER -> resizeBySignal(command);
 				case REOPEN_LOGS -> this.logReopening.reopen(this.workers.all());
-				case UPGRADE -> logger.info(command.signal + " is reserved for the zero-downtime upgrade; ignored");
+				case UPGRADE -> startUpgrade(now);
 			}
 		}
 	}
 
 	private void stop(String why, Duration patience, long now) {
+		this.serviceManager.stopping();
+		this.upgrade.abort("this master is stopping (" + why + ")", now);
+		drain(why, patience, now);
+	}
+
+	// Like SIGTERM, except that the service goes on: under a new master after an upgrade.
+	private void drain(String why, Duration patience, long now) {
 		if (this.stopping) {
 			logger.info(why + " again: killing the remaining workers now");
 			patience = Duration.ZERO;
@@ -413,7 +435,6 @@ public final class Master {
 					+ this.workers.all().size() + " workers, waiting up to " + formatSeconds(patience.toNanos()));
 		}
 		this.stopping = true;
-		this.serviceManager.stopping();
 		this.dispatcher.stop(now);
 		this.management.stop();
 		long deadline = now + patience.toNanos();
@@ -423,6 +444,26 @@ public final class Master {
 			}
 			terminate(worker);
 		}
+	}
+
+	private void startUpgrade(long now) {
+		if (this.stopping) {
+			logger.info("SIGUSR2 ignored: this master is stopping");
+			return;
+		}
+		this.upgrade.start(this.dispatcher.listenerFd(), this.management.listenerFd(), now);
+	}
+
+	// The new master serves the same sockets by now; this one stops taking connections and
+	// lets its workers finish, as on SIGTERM, and exits 0.
+	private void superviseUpgrade(PollSet polled, long now) {
+		int successor = this.upgrade.supervise(this.poller.isReady(polled.upgrade()), now);
+		if (successor < 0) {
+			return;
+		}
+		this.serviceManager.mainPid(successor, "Upgraded: new master pid " + successor);
+		drain("Upgrade: the new master pid " + successor + " is ready; handing over",
+				this.settings.timeouts().gracefulShutdown(), now);
 	}
 
 	private void reload(long now) {
@@ -549,9 +590,10 @@ public final class Master {
 		notifyServing();
 	}
 
-	// Type=notify: systemd counts the service started once the initial pool serves.
+	// Type=notify: systemd counts the service started once the initial pool serves; the
+	// new master of an upgrade tells the old one instead.
 	private void notifyServing() {
-		this.serviceManager.workersServing(this.workers.serving(), Math.min(this.target, this.settings.workers()),
+		this.readiness.workersServing(this.workers.serving(), Math.min(this.target, this.settings.workers()),
 				host() + ":" + this.port);
 	}
 
@@ -838,6 +880,7 @@ public final class Master {
 	 * elsewhere): no worker outlives the master.
 	 */
 	private void killSurvivors() {
+		this.upgrade.killNow();
 		for (Integer pid : this.workers.livePids()) {
 			Processes.kill(pid);
 			Processes.awaitExit(pid);
@@ -868,7 +911,7 @@ public final class Master {
 	}
 
 	private record PollSet(int wakeup, int listener, Map<WorkerProcess, Integer> channels, int[] dispatcher,
-			int management) {
+			int management, int upgrade) {
 	}
 
 }
