@@ -1,0 +1,275 @@
+package io.prefork.sample;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The zero-downtime upgrade (SIGUSR2), as a deploy does it: the server runs {@code app.jar},
+ * a symlink to the packaged sample, with its version in a configuration file; a deploy
+ * points the symlink elsewhere or edits the file, then signals the master the pid file
+ * names. One server for both cases, to save a start: each test begins from whichever master
+ * the pid file names and puts the symlink back, so either runs alone or in any order. The
+ * failing one runs first because it leaves that master in place.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class UpgradeIT {
+
+	private static final Duration UPGRADE = Duration.ofSeconds(240);
+
+	private static Path directory;
+
+	private static Path jar;
+
+	private static Path versionFile;
+
+	private static Path pidFile;
+
+	private static PreforkServer server;
+
+	@BeforeAll
+	static void start() throws IOException {
+		directory = Files.createTempDirectory("prefork-upgrade-");
+		jar = Files.createSymbolicLink(directory.resolve("app.jar"), Path.of(PreforkServer.sampleJar()).toAbsolutePath());
+		versionFile = Files.writeString(directory.resolve("version.properties"), "sample.version=1\n");
+		pidFile = directory.resolve("app.pid");
+		server = PreforkServer.start(jar, "--spring.config.import=optional:file:" + versionFile,
+				"--server.prefork.pid-file=" + pidFile, "--server.prefork.timeouts.boot=180s",
+				"--server.prefork.timeouts.upgrade=" + UPGRADE.toSeconds() + "s");
+		server.awaitWorkersReady(2);
+		assertThat(currentMaster()).isEqualTo(server.pid());
+	}
+
+	@AfterAll
+	static void stop() throws IOException, InterruptedException {
+		List<ProcessHandle> tree = new ArrayList<>();
+		if (pidFile != null && Files.exists(pidFile)) {
+			ProcessHandle.of(currentMaster()).ifPresent((master) -> {
+				tree.add(master);
+				tree.addAll(master.descendants().toList());
+				master.destroy();
+			});
+		}
+		if (server != null) {
+			server.close();
+		}
+		for (ProcessHandle process : tree) {
+			awaitExit(process, Duration.ofSeconds(60));
+			process.destroyForcibly();
+		}
+		for (String name : List.of("app.jar", "broken.jar", "version.properties", "app.pid")) {
+			Files.deleteIfExists(directory.resolve(name));
+		}
+		Files.deleteIfExists(directory);
+	}
+
+	@Test
+	@Order(1)
+	void aNewVersionThatCannotStartIsReportedAndTheOldMasterKeepsServing() throws Exception {
+		long master = currentMaster();
+		Set<Long> workers = children(master);
+		int failuresBefore = server.countInOutput("Upgrade failed: ");
+		switchJar(Files.writeString(directory.resolve("broken.jar"), "not a jar\n"));
+		try {
+			kill("USR2", master);
+			await("the failed upgrade to be reported", () -> server.countInOutput("Upgrade failed: ") > failuresBefore);
+		}
+		finally {
+			switchJar(Path.of(PreforkServer.sampleJar()).toAbsolutePath());
+		}
+		String output = server.output();
+		assertThat(output).containsPattern("Upgrade failed: the new master pid \\d+ exited with code 1 after "
+				+ "[0-9.]+ s, before its workers were ready \\(see its output above\\); this master keeps serving");
+		assertThat(output).contains("Invalid or corrupt jarfile " + jar);
+		assertThat(ProcessHandle.of(master).map(ProcessHandle::isAlive)).contains(true);
+		assertThat(children(master)).as("the same workers, and no new master left").isEqualTo(workers);
+		assertThat(currentMaster()).isEqualTo(master);
+		assertThat(RawHttp.getOnce(server.port(), "/version").body()).isEqualTo(version());
+	}
+
+	@Test
+	@Order(2)
+	void underASteadyRequestLoopEveryRequestIsAnsweredAndAnswersSwitchToTheNewVersion() throws Exception {
+		long oldMaster = currentMaster();
+		List<ProcessHandle> oldTree = new ArrayList<>(ProcessHandle.of(oldMaster).orElseThrow().descendants().toList());
+		oldTree.add(ProcessHandle.of(oldMaster).orElseThrow());
+		String oldVersion = version();
+		String newVersion = Integer.toString(Integer.parseInt(oldVersion) + 1);
+		Files.writeString(versionFile, "sample.version=" + newVersion + "\n");
+		RequestLoop loop = new RequestLoop(server.port());
+		loop.start();
+		try {
+			await("answers before the upgrade", () -> loop.answers(oldVersion) >= 20);
+			kill("USR2", oldMaster);
+			await("the pid file to name a new master", () -> currentMaster() != oldMaster);
+			long newMaster = currentMaster();
+			await("the old master and its workers to exit", () -> oldTree.stream().noneMatch(ProcessHandle::isAlive));
+			int atExit = loop.count();
+			await("answers after the old master exited", () -> loop.count() >= atExit + 20);
+			loop.finish();
+			assertThat(loop.failures).as("transport failures: " + loop.firstFailure).isEmpty();
+			assertThat(loop.otherStatuses.get()).as("answers other than 200").isZero();
+			assertThat(loop.answers(oldVersion)).isPositive();
+			assertThat(loop.versionsFrom(atExit)).containsOnly(newVersion);
+			assertThat(children(newMaster)).hasSize(2);
+			assertThat(ProcessHandle.of(newMaster).flatMap(ProcessHandle::parent).map(ProcessHandle::pid))
+				.as("reparented when the old master exited").isNotEqualTo(java.util.Optional.of(oldMaster));
+			assertThat(server.process().exitValue()).as("the old master's exit code").isZero();
+			assertThat(server.output()).contains("Upgrade: the new master pid " + newMaster + " is ready; handing over")
+				.contains("Upgrade: 2 workers ready; the old master pid " + oldMaster + " stops accepting and drains");
+			System.out.println("UpgradeIT: " + loop.summary());
+		}
+		finally {
+			loop.finish();
+		}
+	}
+
+	private static String version() throws IOException {
+		return Files.readString(versionFile).trim().substring("sample.version=".length());
+	}
+
+	// Replace the symlink atomically, as a deploy script does (ln -sfn … then mv -T).
+	private static void switchJar(Path target) throws IOException {
+		Path next = directory.resolve("app.jar.next");
+		Files.deleteIfExists(next);
+		Files.createSymbolicLink(next, target);
+		Files.move(next, jar, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+				java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+	}
+
+	private static long currentMaster() {
+		try {
+			return Long.parseLong(Files.readString(pidFile).trim());
+		}
+		catch (IOException | NumberFormatException ex) {
+			// Between the new master's write and rename there is always a whole file.
+			throw new AssertionError("Cannot read the pid file " + pidFile, ex);
+		}
+	}
+
+	private static Set<Long> children(long pid) {
+		return ProcessHandle.of(pid).map((process) -> process.children().filter(ProcessHandle::isAlive)
+			.map(ProcessHandle::pid).collect(Collectors.toSet())).orElse(Set.of());
+	}
+
+	private static void kill(String signal, long pid) throws IOException, InterruptedException {
+		Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+		assertThat(kill.waitFor()).as("kill -%s %d", signal, pid).isZero();
+	}
+
+	private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+		long deadline = System.nanoTime() + UPGRADE.toNanos();
+		while (!condition.getAsBoolean()) {
+			if (System.nanoTime() - deadline > 0) {
+				String output = server.output();
+				throw new AssertionError("Timed out waiting for " + what + "; output:\n"
+						+ output.substring(Math.max(0, output.length() - 8000)));
+			}
+			Thread.sleep(50);
+		}
+	}
+
+	private static void awaitExit(ProcessHandle process, Duration timeout) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (process.isAlive() && System.nanoTime() - deadline < 0) {
+			Thread.sleep(50);
+		}
+	}
+
+	/** GET /version on a new connection each time, one after the other, counting what comes back. */
+	private static final class RequestLoop extends Thread {
+
+		private final int port;
+
+		private final AtomicBoolean running = new AtomicBoolean(true);
+
+		private final List<String> versions = java.util.Collections.synchronizedList(new ArrayList<>());
+
+		private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+
+		final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+
+		final AtomicInteger otherStatuses = new AtomicInteger();
+
+		volatile String firstFailure;
+
+		RequestLoop(int port) {
+			super("upgrade-request-loop");
+			this.port = port;
+			setDaemon(true);
+		}
+
+		@Override
+		public void run() {
+			while (this.running.get()) {
+				try {
+					RawHttp.Response response = RawHttp.getOnce(this.port, "/version");
+					if (response.status() == 200) {
+						this.versions.add(response.body());
+						this.counts.computeIfAbsent(response.body(), (key) -> new AtomicInteger()).incrementAndGet();
+					}
+					else {
+						this.otherStatuses.incrementAndGet();
+					}
+					// Paced, so the loop does not starve the booting new master of CPU.
+					Thread.sleep(5);
+				}
+				catch (IOException ex) {
+					if (this.firstFailure == null) {
+						this.firstFailure = ex.toString();
+					}
+					this.failures.add(ex.toString());
+				}
+				catch (InterruptedException ex) {
+					return;
+				}
+			}
+		}
+
+		int answers(String version) {
+			AtomicInteger count = this.counts.get(version);
+			return (count != null) ? count.get() : 0;
+		}
+
+		int count() {
+			return this.versions.size();
+		}
+
+		Set<String> versionsFrom(int index) {
+			synchronized (this.versions) {
+				return Set.copyOf(this.versions.subList(index, this.versions.size()));
+			}
+		}
+
+		String summary() {
+			return this.counts + ", failures " + this.failures.size() + ", other statuses " + this.otherStatuses;
+		}
+
+		void finish() throws InterruptedException {
+			this.running.set(false);
+			join(TimeUnit.SECONDS.toMillis(30));
+		}
+
+	}
+
+}
