@@ -54,6 +54,8 @@ final class ServiceManager {
 	 */
 	void mainPid(long pid, String status) {
 		send("MAINPID=" + pid + "\nSTATUS=" + status);
+		// This master's own drain is not the service stopping any more.
+		this.stoppingSent = true;
 	}
 
 	/**
