@@ -30,12 +30,31 @@ import static org.assertj.core.api.Assertions.assertThat;
  * points the symlink elsewhere or edits the file, then signals the master the pid file
  * names. One server for both cases, to save a start: each test begins from whichever master
  * the pid file names and puts the symlink back, so either runs alone or in any order. The
- * failing one runs first because it leaves that master in place.
+ * failing one runs first because it leaves that master in place. With python3 the test also
+ * plays systemd's notification socket, recording who sent what.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class UpgradeIT {
 
 	private static final Duration UPGRADE = Duration.ofSeconds(240);
+
+	/** Writes each datagram with its sender's pid (SO_PASSCRED), one per line. */
+	private static final String NOTIFY_RECEIVER = """
+			import socket, struct, sys
+			receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+			receiver.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+			receiver.bind(sys.argv[1])
+			while True:
+			    message, ancillary, _, _ = receiver.recvmsg(4096, socket.CMSG_SPACE(12))
+			    pid = [struct.unpack("iii", data[:12])[0] for level, kind, data in ancillary
+			           if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS]
+			    with open(sys.argv[2], "a") as f:
+			        f.write(str(pid[0] if pid else 0) + " " + message.decode().replace("\\n", " ") + "\\n")
+			""";
+
+	private static Process notifyReceiver;
+
+	private static Path notifications;
 
 	private static Path directory;
 
@@ -53,11 +72,36 @@ class UpgradeIT {
 		jar = Files.createSymbolicLink(directory.resolve("app.jar"), Path.of(PreforkServer.sampleJar()).toAbsolutePath());
 		versionFile = Files.writeString(directory.resolve("version.properties"), "sample.version=1\n");
 		pidFile = directory.resolve("app.pid");
-		server = PreforkServer.start(jar, "--spring.config.import=optional:file:" + versionFile,
-				"--server.prefork.pid-file=" + pidFile, "--server.prefork.timeouts.boot=180s",
-				"--server.prefork.timeouts.upgrade=" + UPGRADE.toSeconds() + "s");
+		server = PreforkServer.startWrapped(jar, notifySocket(), List.of(),
+				"--spring.config.import=optional:file:" + versionFile, "--server.prefork.pid-file=" + pidFile,
+				"--server.prefork.timeouts.boot=180s", "--server.prefork.timeouts.upgrade=" + UPGRADE.toSeconds() + "s");
 		server.awaitWorkersReady(2);
 		assertThat(currentMaster()).isEqualTo(server.pid());
+	}
+
+	// The wrapper that gives the master NOTIFY_SOCKET, if python3 can receive on it.
+	private static List<String> notifySocket() throws IOException {
+		try {
+			if (new ProcessBuilder("python3", "--version").start().waitFor() != 0) {
+				return List.of();
+			}
+			Path socket = directory.resolve("notify.sock");
+			notifications = directory.resolve("notifications.txt");
+			Path script = Files.writeString(directory.resolve("receiver.py"), NOTIFY_RECEIVER);
+			notifyReceiver = new ProcessBuilder("python3", script.toString(), socket.toString(), notifications.toString())
+				.inheritIO()
+				.start();
+			await("the notification socket", () -> Files.exists(socket) || !notifyReceiver.isAlive());
+			assertThat(notifyReceiver.isAlive()).as("the notification receiver runs").isTrue();
+			return List.of("env", "NOTIFY_SOCKET=" + socket);
+		}
+		catch (IOException ex) {
+			return List.of();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException(ex);
+		}
 	}
 
 	@AfterAll
@@ -73,11 +117,16 @@ class UpgradeIT {
 		if (server != null) {
 			server.close();
 		}
+		if (notifyReceiver != null) {
+			notifyReceiver.destroy();
+			notifyReceiver.waitFor(30, TimeUnit.SECONDS);
+		}
 		for (ProcessHandle process : tree) {
 			awaitExit(process, Duration.ofSeconds(60));
 			process.destroyForcibly();
 		}
-		for (String name : List.of("app.jar", "broken.jar", "version.properties", "app.pid")) {
+		for (String name : List.of("app.jar", "broken.jar", "version.properties", "app.pid", "notify.sock",
+				"notifications.txt", "receiver.py")) {
 			Files.deleteIfExists(directory.resolve(name));
 		}
 		Files.deleteIfExists(directory);
@@ -137,10 +186,27 @@ class UpgradeIT {
 			assertThat(server.process().exitValue()).as("the old master's exit code").isZero();
 			assertThat(server.output()).contains("Upgrade: the new master pid " + newMaster + " is ready; handing over")
 				.contains("Upgrade: 2 workers ready; the old master pid " + oldMaster + " stops accepting and drains");
+			if (notifications != null) {
+				// The old master, systemd's main process, moved MAINPID; the new master did not
+				// announce itself, and nobody said the service was stopping.
+				await("READY=1 and MAINPID=", () -> notified().contains(oldMaster + " MAINPID=" + newMaster + " "));
+				assertThat(notified()).contains(oldMaster + " READY=1 MAINPID=" + oldMaster + " ")
+					.doesNotContain(newMaster + " READY=1")
+					.doesNotContain("STOPPING=1");
+			}
 			System.out.println("UpgradeIT: " + loop.summary());
 		}
 		finally {
 			loop.finish();
+		}
+	}
+
+	private static String notified() {
+		try {
+			return Files.exists(notifications) ? Files.readString(notifications) : "";
+		}
+		catch (IOException ex) {
+			return "";
 		}
 	}
 
@@ -181,7 +247,7 @@ class UpgradeIT {
 		long deadline = System.nanoTime() + UPGRADE.toNanos();
 		while (!condition.getAsBoolean()) {
 			if (System.nanoTime() - deadline > 0) {
-				String output = server.output();
+				String output = (server != null) ? server.output() : "";
 				throw new AssertionError("Timed out waiting for " + what + "; output:\n"
 						+ output.substring(Math.max(0, output.length() - 8000)));
 			}
