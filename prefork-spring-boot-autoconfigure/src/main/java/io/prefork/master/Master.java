@@ -118,6 +118,9 @@ public final class Master {
 
 	private boolean stopping;
 
+	/** The new master of an upgrade this one hands over to, or {@code -1}. */
+	private int successor = -1;
+
 	private int exitCode;
 
 	Master(PreforkSettings settings, WorkerLauncher launcher) throws PosixException {
@@ -305,7 +308,9 @@ public final class Master {
 				}
 				continue;
 			}
-			maintainPool(now);
+			if (this.successor < 0) {
+				maintainPool(now);
+			}
 			this.dispatcher.dispatch(now, this.poller.isReady(polled.listener()));
 			this.management.dispatch(now, this.poller.isReady(polled.management()));
 			publish();
@@ -447,23 +452,31 @@ public final class Master {
 	}
 
 	private void startUpgrade(long now) {
-		if (this.stopping) {
-			logger.info("SIGUSR2 ignored: this master is stopping");
+		if (this.stopping || this.successor >= 0) {
+			logger.info("SIGUSR2 ignored: this master is stopping or handing over");
 			return;
 		}
 		this.upgrade.start(this.dispatcher.listenerFd(), this.management.listenerFd(), now);
 	}
 
-	// The new master serves the same sockets by now; this one stops taking connections and
-	// lets its workers finish, as on SIGTERM, and exits 0.
+	// The new master serves the same sockets by now. This one stops accepting, hands the
+	// connections it has accepted to its own workers (none is turned away), then lets its
+	// workers finish as on SIGTERM, and exits 0.
 	private void superviseUpgrade(PollSet polled, long now) {
-		int successor = this.upgrade.supervise(this.poller.isReady(polled.upgrade()), now);
-		if (successor < 0) {
-			return;
+		int ready = this.upgrade.supervise(this.poller.isReady(polled.upgrade()), now);
+		if (ready >= 0) {
+			this.successor = ready;
+			this.serviceManager.mainPid(ready, "Upgraded: new master pid " + ready);
+			this.dispatcher.stopAccepting();
+			int waiting = this.dispatcher.waiting();
+			logger.info("Upgrade: the new master pid " + ready + " is ready; this master stops accepting"
+					+ ((waiting > 0) ? ", hands the " + waiting + " connections waiting in it to its workers," : "")
+					+ " and drains");
 		}
-		this.serviceManager.mainPid(successor, "Upgraded: new master pid " + successor);
-		drain("Upgrade: the new master pid " + successor + " is ready; handing over",
-				this.settings.timeouts().gracefulShutdown(), now);
+		if (this.successor >= 0 && !this.stopping && this.dispatcher.waiting() == 0) {
+			drain("Upgrade: handed over to the new master pid " + this.successor,
+					this.settings.timeouts().gracefulShutdown(), now);
+		}
 	}
 
 	private void reload(long now) {

@@ -74,7 +74,8 @@ class UpgradeIT {
 		pidFile = directory.resolve("app.pid");
 		server = PreforkServer.startWrapped(jar, notifySocket(), List.of(),
 				"--spring.config.import=optional:file:" + versionFile, "--server.prefork.pid-file=" + pidFile,
-				"--server.prefork.timeouts.boot=180s", "--server.prefork.timeouts.upgrade=" + UPGRADE.toSeconds() + "s");
+				"--server.prefork.timeouts.boot=180s", "--server.prefork.timeouts.upgrade=" + UPGRADE.toSeconds() + "s",
+				"--server.prefork.worker.max-connections=1");
 		server.awaitWorkersReady(2);
 		assertThat(currentMaster()).isEqualTo(server.pid());
 	}
@@ -165,26 +166,33 @@ class UpgradeIT {
 		String oldVersion = version();
 		String newVersion = Integer.toString(Integer.parseInt(oldVersion) + 1);
 		Files.writeString(versionFile, "sample.version=" + newVersion + "\n");
-		RequestLoop loop = new RequestLoop(server.port());
+		// Workers hold one connection each, and two clients keep them busy with slow requests:
+		// requests are in flight when the old master drains, and connections may wait in its
+		// queue when it hands over.
+		RequestLoop loop = new RequestLoop(server.port(), List.of("/version", "/version", "/version",
+				"/sleep?ms=300", "/sleep?ms=300"));
 		loop.start();
 		try {
-			await("answers before the upgrade", () -> loop.answers(oldVersion) >= 20);
+			await("answers before the upgrade", () -> loop.answers(oldVersion) >= 10);
 			kill("USR2", oldMaster);
 			await("the pid file to name a new master", () -> currentMaster() != oldMaster);
 			long newMaster = currentMaster();
 			await("the old master and its workers to exit", () -> oldTree.stream().noneMatch(ProcessHandle::isAlive));
 			int atExit = loop.count();
-			await("answers after the old master exited", () -> loop.count() >= atExit + 20);
+			await("answers after the old master exited", () -> loop.count() >= atExit + loop.clients() + 10);
 			loop.finish();
 			assertThat(loop.failures).as("transport failures: " + loop.firstFailure).isEmpty();
 			assertThat(loop.otherStatuses.get()).as("answers other than 200").isZero();
 			assertThat(loop.answers(oldVersion)).isPositive();
-			assertThat(loop.versionsFrom(atExit)).containsOnly(newVersion);
+			// Each client may add one answer it read before the old master exited.
+			assertThat(loop.versionsFrom(atExit + loop.clients())).containsOnly(newVersion);
 			assertThat(children(newMaster)).hasSize(2);
 			assertThat(ProcessHandle.of(newMaster).flatMap(ProcessHandle::parent).map(ProcessHandle::pid))
 				.as("reparented when the old master exited").isNotEqualTo(java.util.Optional.of(oldMaster));
 			assertThat(server.process().exitValue()).as("the old master's exit code").isZero();
-			assertThat(server.output()).contains("Upgrade: the new master pid " + newMaster + " is ready; handing over")
+			assertThat(server.output()).contains("Upgrade: the new master pid " + newMaster + " is ready; this master stops accepting")
+				.containsPattern("\\[master\\] " + oldMaster
+						+ " .*All workers stopped; prefork master exiting with 0 \\(connections turned away: none\\)")
 				.contains("Upgrade: 2 workers ready; the old master pid " + oldMaster + " stops accepting and drains");
 			if (notifications != null) {
 				// The old master, systemd's main process, moved MAINPID; the new master did not
@@ -194,7 +202,8 @@ class UpgradeIT {
 					.doesNotContain(newMaster + " READY=1")
 					.doesNotContain("STOPPING=1");
 			}
-			System.out.println("UpgradeIT: " + loop.summary());
+			System.out.println("UpgradeIT: " + loop.summary() + "; old master handed connections from its queue: "
+					+ server.output().contains("connections waiting in it to its workers"));
 		}
 		finally {
 			loop.finish();
@@ -262,10 +271,15 @@ class UpgradeIT {
 		}
 	}
 
-	/** GET /version on a new connection each time, one after the other, counting what comes back. */
-	private static final class RequestLoop extends Thread {
+	/**
+	 * Clients that each GET one path on a new connection, one request after the other,
+	 * counting what comes back.
+	 */
+	private static final class RequestLoop {
 
 		private final int port;
+
+		private final List<Thread> clients = new ArrayList<>();
 
 		private final AtomicBoolean running = new AtomicBoolean(true);
 
@@ -279,18 +293,34 @@ class UpgradeIT {
 
 		volatile String firstFailure;
 
-		RequestLoop(int port) {
-			super("upgrade-request-loop");
+		private final AtomicInteger slow = new AtomicInteger();
+
+		RequestLoop(int port, List<String> paths) {
 			this.port = port;
-			setDaemon(true);
+			for (int i = 0; i < paths.size(); i++) {
+				String path = paths.get(i);
+				Thread client = new Thread(() -> run(path), "upgrade-request-loop-" + i);
+				client.setDaemon(true);
+				this.clients.add(client);
+			}
 		}
 
-		@Override
-		public void run() {
+		void start() {
+			this.clients.forEach(Thread::start);
+		}
+
+		int clients() {
+			return this.clients.size();
+		}
+
+		private void run(String path) {
 			while (this.running.get()) {
 				try {
-					RawHttp.Response response = RawHttp.getOnce(this.port, "/version");
-					if (response.status() == 200) {
+					RawHttp.Response response = RawHttp.getOnce(this.port, path);
+					if (response.status() == 200 && !path.equals("/version")) {
+						this.slow.incrementAndGet();
+					}
+					else if (response.status() == 200) {
 						this.versions.add(response.body());
 						this.counts.computeIfAbsent(response.body(), (key) -> new AtomicInteger()).incrementAndGet();
 					}
@@ -328,12 +358,15 @@ class UpgradeIT {
 		}
 
 		String summary() {
-			return this.counts + ", failures " + this.failures.size() + ", other statuses " + this.otherStatuses;
+			return "versions " + this.counts + ", slow " + this.slow + ", failures " + this.failures.size()
+					+ ", other statuses " + this.otherStatuses;
 		}
 
 		void finish() throws InterruptedException {
 			this.running.set(false);
-			join(TimeUnit.SECONDS.toMillis(30));
+			for (Thread client : this.clients) {
+				client.join(TimeUnit.SECONDS.toMillis(30));
+			}
 		}
 
 	}
