@@ -10,13 +10,13 @@ import jnr.ffi.Pointer;
 import jnr.ffi.byref.IntByReference;
 
 /**
- * Starts worker processes with {@code posix_spawnp}. The child gets {@code /dev/null} (or
- * the listening socket, for the dispatch modes that share it) as stdin, the parent's stdout
- * and stderr, its control socket as fd 3 and nothing else: the
- * JDK opens jars without {@code O_CLOEXEC}, so every other fd is closed explicitly. It runs
- * in its own process group (a terminal's Ctrl-C reaches only the master, which stops the
- * workers in order) with an empty signal mask (HotSpot blocks some signals in its threads
- * and a child would inherit that).
+ * Starts worker processes (and helpers, and an upgrade's new master) with
+ * {@code posix_spawnp}. A worker gets {@code /dev/null} (or the listening socket, for the
+ * dispatch modes that share it) as stdin, the parent's stdout and stderr, its control socket
+ * as fd 3 and nothing else: the JDK opens jars without {@code O_CLOEXEC}, so every other fd
+ * is closed explicitly. It runs in its own process group (a terminal's Ctrl-C reaches only
+ * the master, which stops the workers in order). Every child starts with an empty signal
+ * mask (HotSpot blocks some signals in its threads and a child would inherit that).
  */
 public final class ProcessSpawner {
 
