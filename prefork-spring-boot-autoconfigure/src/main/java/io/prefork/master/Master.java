@@ -66,7 +66,7 @@ public final class Master {
 			PoolCounter.EXITED_TIMEOUT, ExitCause.REQUEST_TIMEOUT, PoolCounter.EXITED_REQUEST_TIMEOUT,
 			ExitCause.RECYCLED, PoolCounter.EXITED_RECYCLED, ExitCause.RSS, PoolCounter.EXITED_RSS,
 			ExitCause.SCALED_DOWN, PoolCounter.EXITED_SCALED_DOWN, ExitCause.SHUTDOWN, PoolCounter.EXITED_SHUTDOWN,
-			ExitCause.KILLED, PoolCounter.EXITED_KILLED);
+			ExitCause.KILLED, PoolCounter.EXITED_KILLED, ExitCause.OUT_OF_MEMORY, PoolCounter.EXITED_OUT_OF_MEMORY);
 
 	private final PreforkSettings settings;
 
@@ -300,6 +300,8 @@ public final class Master {
 			superviseUpgrade(polled, now);
 			this.dispatcher.service(this.poller, polled.dispatcher(), now);
 			enforceDeadlines(now);
+			// Also while stopping: probes reach the draining workers.
+			this.management.dispatch(now, this.poller.isReady(polled.management()));
 			if (this.stopping) {
 				if (this.workers.isEmpty() && !this.upgrade.underWay()) {
 					logger.info("All workers stopped; prefork master exiting with " + this.exitCode
@@ -312,7 +314,6 @@ public final class Master {
 				maintainPool(now);
 			}
 			this.dispatcher.dispatch(now, this.poller.isReady(polled.listener()));
-			this.management.dispatch(now, this.poller.isReady(polled.management()));
 			publish();
 		}
 	}
@@ -401,6 +402,10 @@ public final class Master {
 			logger.warn(summary + ", by a signal the master did not send" + (worker.everReady() ? "" : " while starting")
 					+ "; " + replacing);
 		}
+		else if (cause == ExitCause.OUT_OF_MEMORY) {
+			logger.warn(summary + ": its heap was too small for what it held; replacing it (a leak, or a heap to "
+					+ "raise with server.prefork.worker.max-heap)");
+		}
 		else if (worker.everReady()) {
 			logger.warn(summary + ", unexpectedly; replacing it");
 		}
@@ -441,7 +446,6 @@ public final class Master {
 		}
 		this.stopping = true;
 		this.dispatcher.stop(now);
-		this.management.stop();
 		long deadline = now + patience.toNanos();
 		for (WorkerProcess worker : this.workers.all()) {
 			if (!worker.isStopRequested() || worker.deadline() - deadline > 0) {

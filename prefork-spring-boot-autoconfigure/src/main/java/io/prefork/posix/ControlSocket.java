@@ -80,11 +80,11 @@ public final class ControlSocket implements AutoCloseable {
 		if (LibC.INSTANCE.send(this.fd, message, message.length, Linux.MSG_DONTWAIT | Linux.MSG_NOSIGNAL) >= 0) {
 			return true;
 		}
-		PosixException failure = PosixException.last("send");
-		if (failure.wouldBlock()) {
+		int errno = LibC.errno();
+		if (PosixException.wouldBlock(errno)) {
 			return false;
 		}
-		throw failure;
+		throw new PosixException("send", errno);
 	}
 
 	/**
@@ -110,11 +110,11 @@ public final class ControlSocket implements AutoCloseable {
 		if (POSIX.sendmsg(this.fd, header, Linux.MSG_DONTWAIT | Linux.MSG_NOSIGNAL) >= 0) {
 			return true;
 		}
-		PosixException failure = new PosixException("sendmsg", POSIX.errno());
-		if (failure.wouldBlock()) {
+		int errno = POSIX.errno();
+		if (PosixException.wouldBlock(errno)) {
 			return false;
 		}
-		throw failure;
+		throw new PosixException("sendmsg", errno);
 	}
 
 	/**
@@ -129,10 +129,11 @@ public final class ControlSocket implements AutoCloseable {
 		if (received >= 0) {
 			return (int) received;
 		}
-		PosixException failure = PosixException.last("recv");
-		if (failure.wouldBlock()) {
+		int errno = LibC.errno();
+		if (PosixException.wouldBlock(errno)) {
 			return -1;
 		}
+		PosixException failure = new PosixException("recv", errno);
 		if (failure.peerGone()) {
 			return 0;
 		}

@@ -51,8 +51,7 @@ public final class FileDescriptors {
 		if (read >= 0) {
 			return (int) read;
 		}
-		PosixException failure = PosixException.last("recv");
-		return failure.wouldBlock() ? -1 : 0;
+		return PosixException.wouldBlock(LibC.errno()) ? -1 : 0;
 	}
 
 	/**
@@ -67,8 +66,7 @@ public final class FileDescriptors {
 		if (read >= 0) {
 			return (int) read;
 		}
-		PosixException failure = PosixException.last("recv");
-		return failure.wouldBlock() ? -1 : 0;
+		return PosixException.wouldBlock(LibC.errno()) ? -1 : 0;
 	}
 
 	/**
