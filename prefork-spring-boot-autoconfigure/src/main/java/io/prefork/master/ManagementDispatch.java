@@ -316,13 +316,21 @@ final class ManagementDispatch {
 	}
 
 	/**
-	 * Stop listening (the master exits) and drop the connections not yet acknowledged.
+	 * Stop listening, but see the connections handed to workers through: an upgrade's new
+	 * master answers probes from now on.
 	 */
-	void stop() {
+	void stopAccepting() {
 		if (this.listener != null) {
 			this.listener.close();
 			this.listener = null;
 		}
+	}
+
+	/**
+	 * Stop listening (the master exits) and drop the connections not yet acknowledged.
+	 */
+	void stop() {
+		stopAccepting();
 		this.unacknowledged.forEach((pending) -> FileDescriptors.close(pending.fd));
 		this.unacknowledged.clear();
 	}

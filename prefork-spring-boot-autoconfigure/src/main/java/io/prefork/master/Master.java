@@ -472,6 +472,8 @@ public final class Master {
 			this.successor = ready;
 			this.serviceManager.mainPid(ready, "Upgraded: new master pid " + ready);
 			this.dispatcher.stopAccepting();
+			// Probes too: a draining old worker would answer readiness 503 for a server that serves.
+			this.management.stopAccepting();
 			int waiting = this.dispatcher.waiting();
 			logger.info("Upgrade: the new master pid " + ready + " is ready; this master stops accepting"
 					+ ((waiting > 0) ? ", hands the " + waiting + " connections waiting in it to its workers," : "")
