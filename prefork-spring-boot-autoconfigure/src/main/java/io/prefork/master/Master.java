@@ -322,9 +322,11 @@ public final class Master {
 		long now = System.nanoTime();
 		this.poller.clear();
 		int wakeupIndex = this.poller.add(this.wakeup.readFd());
-		int listenerIndex = this.dispatcher.wantsListener(now) ? this.poller.add(this.dispatcher.listenerFd()) : -1;
+		boolean mayAccept = this.readiness.mayAccept();
+		int listenerIndex = (mayAccept && this.dispatcher.wantsListener(now))
+				? this.poller.add(this.dispatcher.listenerFd()) : -1;
 		int[] dispatcherIndices = this.dispatcher.register(this.poller);
-		int managementIndex = this.management.register(this.poller, now);
+		int managementIndex = mayAccept ? this.management.register(this.poller, now) : -1;
 		int upgradeIndex = this.upgrade.register(this.poller);
 		Map<WorkerProcess, Integer> channels = new HashMap<>();
 		for (WorkerProcess worker : this.workers.all()) {

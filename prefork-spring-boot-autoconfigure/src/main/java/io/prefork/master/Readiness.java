@@ -59,6 +59,16 @@ final class Readiness {
 	}
 
 	/**
+	 * Whether the master may accept connections: the new master of an upgrade only once it
+	 * has announced itself. Until then the old master serves them all; the new one would
+	 * only queue them (and turn probes away) while its workers boot.
+	 * @return {@code true} if it may poll its listening sockets
+	 */
+	boolean mayAccept() {
+		return this.announced || !this.handover.any();
+	}
+
+	/**
 	 * Announce readiness once, when enough workers serve.
 	 * @param serving the workers serving now
 	 * @param initial the workers the initial pool has

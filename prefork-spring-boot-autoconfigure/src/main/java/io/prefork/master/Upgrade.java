@@ -21,8 +21,8 @@ import io.prefork.posix.Processes;
  * code) and environment, handing it the listening sockets and a pipe, and watches it until
  * it says on the pipe that its first workers are ready; the loop then hands over. A new
  * master that exits first, or is not ready within {@code server.prefork.timeouts.upgrade},
- * is stopped (SIGTERM, then SIGKILL) and reaped, and this master keeps serving. One at a
- * time.
+ * is stopped (SIGINT, its quick stop; SIGKILL if it lingers) and reaped, and this master
+ * keeps serving. One at a time.
  */
 final class Upgrade {
 
@@ -180,7 +180,7 @@ final class Upgrade {
 		}
 		else {
 			logger.warn("Upgrade: the new master pid " + current.pid + " is still running " + seconds(STOP_GRACE_NANOS)
-					+ " after SIGTERM; killing it");
+					+ " after SIGINT; killing it");
 			Processes.kill(current.pid);
 			current.deadline = now + STOP_GRACE_NANOS;
 		}
@@ -200,8 +200,9 @@ final class Upgrade {
 	private static void stop(Attempt current, String reason, long now) {
 		current.stopReason = reason;
 		current.deadline = now + STOP_GRACE_NANOS;
-		logger.warn("Upgrade: the new master pid " + current.pid + " " + reason + "; stopping it (SIGTERM)");
-		Processes.terminate(current.pid);
+		logger.warn("Upgrade: the new master pid " + current.pid + " " + reason + "; stopping it (SIGINT)");
+		// A quick stop: it has served nothing, and its workers need not drain.
+		Processes.interrupt(current.pid);
 	}
 
 	private void failed(Attempt current, long now) {

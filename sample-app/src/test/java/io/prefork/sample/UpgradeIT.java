@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
@@ -66,6 +68,8 @@ class UpgradeIT {
 
 	private static PreforkServer server;
 
+	private static int managementPort;
+
 	@BeforeAll
 	static void start() throws IOException {
 		directory = Files.createTempDirectory("prefork-upgrade-");
@@ -75,7 +79,11 @@ class UpgradeIT {
 		server = PreforkServer.startWrapped(jar, notifySocket(), List.of(),
 				"--spring.config.import=optional:file:" + versionFile, "--server.prefork.pid-file=" + pidFile,
 				"--server.prefork.timeouts.boot=180s", "--server.prefork.timeouts.upgrade=" + UPGRADE.toSeconds() + "s",
-				"--server.prefork.worker.max-connections=1");
+				"--server.prefork.worker.max-connections=1", "--management.server.port=0",
+				"--management.server.address=127.0.0.1");
+		Matcher management = Pattern.compile("management port 127\\.0\\.0\\.1:(\\d+)").matcher(server.output());
+		assertThat(management.find()).as("the management port in the log").isTrue();
+		managementPort = Integer.parseInt(management.group(1));
 		server.awaitWorkersReady(2);
 		assertThat(currentMaster()).isEqualTo(server.pid());
 	}
@@ -169,8 +177,11 @@ class UpgradeIT {
 		// Workers hold one connection each, and two clients keep them busy with slow requests:
 		// requests are in flight when the old master drains, and connections may wait in its
 		// queue when it hands over.
-		RequestLoop loop = new RequestLoop(server.port(), List.of("/version", "/version", "/version",
-				"/sleep?ms=300", "/sleep?ms=300"));
+		// A probe on the management port must never see a refusal or a draining worker either.
+		int port = server.port();
+		RequestLoop loop = new RequestLoop(List.of(new Client(port, "/version"), new Client(port, "/version"),
+				new Client(port, "/version"), new Client(port, "/sleep?ms=300"), new Client(port, "/sleep?ms=300"),
+				new Client(managementPort, "/actuator/health")));
 		loop.start();
 		try {
 			await("answers before the upgrade", () -> loop.answers(oldVersion) >= 10);
@@ -182,7 +193,7 @@ class UpgradeIT {
 			await("answers after the old master exited", () -> loop.count() >= atExit + loop.clients() + 10);
 			loop.finish();
 			assertThat(loop.failures).as("transport failures: " + loop.firstFailure).isEmpty();
-			assertThat(loop.otherStatuses.get()).as("answers other than 200").isZero();
+			assertThat(loop.otherStatuses.get()).as("answers other than 200: " + loop.firstOtherStatus).isZero();
 			assertThat(loop.answers(oldVersion)).isPositive();
 			// Each client may add one answer it read before the old master exited.
 			assertThat(loop.versionsFrom(atExit + loop.clients())).containsOnly(newVersion);
@@ -190,7 +201,9 @@ class UpgradeIT {
 			assertThat(ProcessHandle.of(newMaster).flatMap(ProcessHandle::parent).map(ProcessHandle::pid))
 				.as("reparented when the old master exited").isNotEqualTo(java.util.Optional.of(oldMaster));
 			assertThat(server.process().exitValue()).as("the old master's exit code").isZero();
-			assertThat(server.output()).contains("Upgrade: the new master pid " + newMaster + " is ready; this master stops accepting")
+			assertThat(server.output()).contains("Serving the management socket handed in as fd 4 (127.0.0.1:"
+					+ managementPort + ")")
+				.contains("Upgrade: the new master pid " + newMaster + " is ready; this master stops accepting")
 				.containsPattern("\\[master\\] " + oldMaster
 						+ " .*All workers stopped; prefork master exiting with 0 \\(connections turned away: none\\)")
 				.contains("Upgrade: 2 workers ready; the old master pid " + oldMaster + " stops accepting and drains");
@@ -275,9 +288,10 @@ class UpgradeIT {
 	 * Clients that each GET one path on a new connection, one request after the other,
 	 * counting what comes back.
 	 */
-	private static final class RequestLoop {
+	private record Client(int port, String path) {
+	}
 
-		private final int port;
+	private static final class RequestLoop {
 
 		private final List<Thread> clients = new ArrayList<>();
 
@@ -293,15 +307,16 @@ class UpgradeIT {
 
 		volatile String firstFailure;
 
-		private final AtomicInteger slow = new AtomicInteger();
+		volatile String firstOtherStatus;
 
-		RequestLoop(int port, List<String> paths) {
-			this.port = port;
-			for (int i = 0; i < paths.size(); i++) {
-				String path = paths.get(i);
-				Thread client = new Thread(() -> run(path), "upgrade-request-loop-" + i);
-				client.setDaemon(true);
-				this.clients.add(client);
+		private final AtomicInteger others = new AtomicInteger();
+
+		RequestLoop(List<Client> clients) {
+			for (int i = 0; i < clients.size(); i++) {
+				Client client = clients.get(i);
+				Thread thread = new Thread(() -> run(client.port(), client.path()), "upgrade-request-loop-" + i);
+				thread.setDaemon(true);
+				this.clients.add(thread);
 			}
 		}
 
@@ -313,12 +328,12 @@ class UpgradeIT {
 			return this.clients.size();
 		}
 
-		private void run(String path) {
+		private void run(int port, String path) {
 			while (this.running.get()) {
 				try {
-					RawHttp.Response response = RawHttp.getOnce(this.port, path);
+					RawHttp.Response response = RawHttp.getOnce(port, path);
 					if (response.status() == 200 && !path.equals("/version")) {
-						this.slow.incrementAndGet();
+						this.others.incrementAndGet();
 					}
 					else if (response.status() == 200) {
 						this.versions.add(response.body());
@@ -326,15 +341,16 @@ class UpgradeIT {
 					}
 					else {
 						this.otherStatuses.incrementAndGet();
+						this.firstOtherStatus = path + " answered " + response.status();
 					}
 					// Paced, so the loop does not starve the booting new master of CPU.
 					Thread.sleep(5);
 				}
 				catch (IOException ex) {
 					if (this.firstFailure == null) {
-						this.firstFailure = ex.toString();
+						this.firstFailure = System.currentTimeMillis() + " " + path + ": " + ex;
 					}
-					this.failures.add(ex.toString());
+					this.failures.add(path + ": " + ex);
 				}
 				catch (InterruptedException ex) {
 					return;
@@ -358,7 +374,7 @@ class UpgradeIT {
 		}
 
 		String summary() {
-			return "versions " + this.counts + ", slow " + this.slow + ", failures " + this.failures.size()
+			return "versions " + this.counts + ", slow and health " + this.others + ", failures " + this.failures.size()
 					+ ", other statuses " + this.otherStatuses;
 		}
 
