@@ -74,9 +74,11 @@ final class Upgrade {
 					LeanMaster.masterOnlyVariables(), ProcessHandle.current().pid(), names), fds);
 			pipe.closeWriteEnd();
 			this.attempt = new Attempt(pid, pipe, now, now + this.timeout.toNanos());
-			logger.info("SIGUSR2: upgrading: started a new master, pid " + pid + ", with " + String.join(" ", argv)
-					+ "; it gets the listening sockets, and this master hands over once its workers are ready "
-					+ "(within " + this.timeout.toSeconds() + " s, server.prefork.timeouts.upgrade)");
+			// The arguments may hold secrets (--spring.datasource.password=…): debug only, as for workers.
+			logger.info("SIGUSR2: upgrading: started a new master, pid " + pid + ", with this master's command line; "
+					+ "it gets the listening sockets, and this master hands over once its workers are ready (within "
+					+ this.timeout.toSeconds() + " s, server.prefork.timeouts.upgrade)");
+			logger.debug("New master's command line: " + argv);
 		}
 		catch (PosixException ex) {
 			if (pipe != null) {
