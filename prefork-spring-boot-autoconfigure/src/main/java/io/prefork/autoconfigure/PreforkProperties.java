@@ -1,6 +1,7 @@
 package io.prefork.autoconfigure;
 
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,6 +76,13 @@ public class PreforkProperties {
 	 */
 	private String group;
 
+	/**
+	 * File the master writes its pid to, so that a supervisor or script can find it: written
+	 * at start, rewritten by the new master of an upgrade (SIGUSR2) once it serves, removed
+	 * on exit while it still names this master.
+	 */
+	private Path pidFile;
+
 	private final Pool pool = new Pool();
 
 	private final Worker worker = new Worker();
@@ -135,6 +143,14 @@ public class PreforkProperties {
 
 	public void setGroup(String group) {
 		this.group = group;
+	}
+
+	public Path getPidFile() {
+		return this.pidFile;
+	}
+
+	public void setPidFile(Path pidFile) {
+		this.pidFile = pidFile;
 	}
 
 	public Pool getPool() {
@@ -206,7 +222,22 @@ public class PreforkProperties {
 		this.master.toSettings();
 		return new PreforkSettings(address, port, workerCount, this.pool.toSettings(workerCount, processors),
 				this.dispatch, this.timeouts.toSettings(), worker, this.overload.toSettings(), this.status.toSettings(),
-				sessions(sessionCookieName), null, runAs());
+				sessions(sessionCookieName), null, runAs(), pidFile());
+	}
+
+	// Whether the file itself can be written is found out when the master writes it.
+	private Path pidFile() {
+		if (this.pidFile == null) {
+			return null;
+		}
+		Path file = this.pidFile.toAbsolutePath().normalize();
+		check(!this.pidFile.toString().isBlank() && file.getFileName() != null, "server.prefork.pid-file",
+				this.pidFile, "must name a file");
+		check(!Files.isDirectory(file), "server.prefork.pid-file", this.pidFile,
+				"is a directory; name a file in it, e.g. " + file.resolve("app.pid"));
+		check(Files.isDirectory(file.getParent()), "server.prefork.pid-file", this.pidFile,
+				"must be in an existing directory, and " + file.getParent() + " is none");
+		return file;
 	}
 
 	// Whether the user or group exists, and whether the master may switch to them, is
@@ -847,6 +878,12 @@ public class PreforkProperties {
 		 */
 		private Duration sessionPeek = Duration.ofMillis(100);
 
+		/**
+		 * Maximum time a new master started by an upgrade (SIGUSR2) may take until its
+		 * first workers are ready; a slower one is stopped and the old master keeps serving.
+		 */
+		private Duration upgrade = Duration.ofMinutes(2);
+
 		public Duration getBoot() {
 			return this.boot;
 		}
@@ -887,8 +924,17 @@ public class PreforkProperties {
 			check(this.request == null || (!this.request.isNegative() && !this.request.isZero()),
 					"server.prefork.timeouts.request", this.request, "must be a positive duration");
 			checkPositive("server.prefork.timeouts.graceful-shutdown", this.gracefulShutdown);
+			checkPositive("server.prefork.timeouts.upgrade", this.upgrade);
 			return new PreforkSettings.Timeouts(this.boot, this.handoff, this.heartbeat, this.request,
-					this.gracefulShutdown);
+					this.gracefulShutdown, this.upgrade);
+		}
+
+		public Duration getUpgrade() {
+			return this.upgrade;
+		}
+
+		public void setUpgrade(Duration upgrade) {
+			this.upgrade = upgrade;
 		}
 
 		public Duration getSessionPeek() {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.prefork.PreforkException;
 import io.prefork.PreforkSettings;
 import io.prefork.posix.JvmSignals;
 import io.prefork.posix.PosixException;
@@ -147,7 +148,7 @@ public final class LeanMaster {
 		System.out.flush();
 		System.err.flush();
 		try {
-			ProcessImage.replace(java, argv, environment, LeanMaster::passedByServiceManager);
+			ProcessImage.replace(java, argv, environment, LeanMaster::handedIn);
 			throw new IllegalStateException("execve returned");
 		}
 		catch (PosixException ex) {
@@ -155,14 +156,17 @@ public final class LeanMaster {
 		}
 	}
 
-	// Sockets systemd passes (LISTEN_FDS from fd 3, for this pid) must survive.
-	private static boolean passedByServiceManager(int fd) {
+	// What systemd or the old master of an upgrade passed (sockets from fd 3, the readiness
+	// pipe) must survive.
+	private static boolean handedIn(int fd) {
+		Map<String, String> environment = System.getenv();
+		long parent = UpgradeHandover.parentPid();
 		try {
-			String pid = System.getenv("LISTEN_PID");
-			int count = Integer.parseInt(System.getenv().getOrDefault("LISTEN_FDS", "0"));
-			return pid != null && Long.parseLong(pid) == ProcessHandle.current().pid() && fd >= 3 && fd < 3 + count;
+			return SocketActivation.of(environment, ProcessHandle.current().pid(), parent).names().containsKey(fd)
+					|| UpgradeHandover.of(environment, parent).readyFd() == fd;
 		}
-		catch (NumberFormatException ex) {
+		catch (PreforkException ex) {
+			// Reported by the re-executed master, which reads the same variables.
 			return false;
 		}
 	}

@@ -137,6 +137,14 @@ final class ManagementDispatch {
 	}
 
 	/**
+	 * Return the listening socket, for the new master of an upgrade.
+	 * @return its fd, or {@code -1} without a separate management port
+	 */
+	int listenerFd() {
+		return (this.listener != null) ? this.listener.fd() : -1;
+	}
+
+	/**
 	 * Describe where it listens, for the master's start-up line.
 	 * @return e.g. {@code , management port 127.0.0.1:8081}, or empty without one
 	 */
@@ -308,13 +316,21 @@ final class ManagementDispatch {
 	}
 
 	/**
-	 * Stop listening (the master exits) and drop the connections not yet acknowledged.
+	 * Stop listening, but see the connections handed to workers through: an upgrade's new
+	 * master answers probes from now on.
 	 */
-	void stop() {
+	void stopAccepting() {
 		if (this.listener != null) {
 			this.listener.close();
 			this.listener = null;
 		}
+	}
+
+	/**
+	 * Stop listening (the master exits) and drop the connections not yet acknowledged.
+	 */
+	void stop() {
+		stopAccepting();
 		this.unacknowledged.forEach((pending) -> FileDescriptors.close(pending.fd));
 		this.unacknowledged.clear();
 	}

@@ -93,6 +93,27 @@ public final class FileDescriptors {
 	}
 
 	/**
+	 * Write to a pipe (or any fd that is not a socket) without waiting for a reader.
+	 * @param fd the descriptor
+	 * @param bytes what to write, small enough for the pipe's buffer
+	 * @return {@code true} if all of it was written
+	 */
+	public static boolean writeToPipe(int fd, byte[] bytes) {
+		return LibC.INSTANCE.write(fd, bytes, bytes.length) == bytes.length;
+	}
+
+	/**
+	 * Mark an inherited descriptor close-on-exec, so that no program this one starts gets it.
+	 * @param fd the descriptor
+	 * @throws PosixException if fcntl fails, e.g. the fd is not open
+	 */
+	public static void closeOnExec(int fd) throws PosixException {
+		if (LibC.INSTANCE.fcntl(fd, Linux.F_SETFD, Linux.FD_CLOEXEC) != 0) {
+			throw PosixException.last("fcntl FD_CLOEXEC of fd " + fd);
+		}
+	}
+
+	/**
 	 * Send FIN: the peer reads EOF after what was written, while this side can still read.
 	 * @param fd the socket
 	 */
