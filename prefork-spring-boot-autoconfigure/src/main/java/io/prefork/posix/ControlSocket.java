@@ -15,8 +15,8 @@ import jnr.posix.POSIXFactory;
  */
 public final class ControlSocket implements AutoCloseable {
 
-	/** The largest message either side sends. */
-	public static final int MAX_MESSAGE = 256;
+	/** The largest message either side sends (the protocol's largest frame). */
+	public static final int MAX_MESSAGE = 65_536;
 
 	private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
 
