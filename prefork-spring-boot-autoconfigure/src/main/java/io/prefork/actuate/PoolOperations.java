@@ -23,7 +23,7 @@ import io.prefork.worker.PoolLoggerLevels;
 /**
  * Makes actuator operations pool-wide: every write and delete operation, except those of
  * per-worker endpoints and the prefork endpoint (which already acts on the whole pool),
- * also runs in every other worker. Remembers each operation's own invoker, which runs the
+ * also runs in every other worker, and a scrape shows every worker's meters. Remembers each operation's own invoker, which runs the
  * calls other workers send here, and the logger levels set this way, which new workers
  * start with.
  */
@@ -32,6 +32,9 @@ public class PoolOperations implements OperationInvokerAdvisor {
 	private static final Log logger = LogFactory.getLog(PoolOperations.class);
 
 	private static final String LOGGERS = "loggers";
+
+	/** The reads that answer for the whole pool, by endpoint. */
+	private static final Map<String, PoolRead> READS = Map.of(PrometheusPoolRead.ID, new PrometheusPoolRead());
 
 	private final Map<OperationKey, OperationInvoker> local = new ConcurrentHashMap<>();
 
@@ -68,6 +71,10 @@ public class PoolOperations implements OperationInvokerAdvisor {
 		OperationKey key = new OperationKey(endpointId.toString(), operationType,
 				parameters.stream().map(OperationParameter::getName).toList());
 		this.local.putIfAbsent(key, invoker);
+		PoolRead read = READS.get(key.endpoint());
+		if (operationType == OperationType.READ && read != null) {
+			return new PoolWideRead(key, invoker, this.pool, this.slot, read);
+		}
 		if (operationType == OperationType.READ || this.perWorkerEndpoints.contains(key.endpoint())
 				|| key.endpoint().equals(PreforkEndpoint.ID)) {
 			return invoker;

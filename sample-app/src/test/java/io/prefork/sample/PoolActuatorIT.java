@@ -85,6 +85,26 @@ class PoolActuatorIT {
 		}
 	}
 
+	@Test
+	@Order(3)
+	void oneScrapeListsEveryLiveWorkersMetersByTheirSlotAndNothingForEmptySlots() throws IOException {
+		RawHttp.Response scrape = RawHttp.getOnce(this.server.port(), "/actuator/prometheus");
+		assertThat(scrape.status()).isEqualTo(200);
+		assertThat(scrape.header("Content-Type")).startsWith("text/plain;version=0.0.4");
+		assertThat(scrape.header("X-Prefork-Workers")).isEqualTo("0=200, 1=200, 2=200");
+		String body = scrape.body();
+		Set<String> slots = new HashSet<>();
+		Matcher memory = Pattern.compile("(?m)^jvm_memory_used_bytes\\{worker=\"(\\d+)\",").matcher(body);
+		while (memory.find()) {
+			slots.add(memory.group(1));
+		}
+		assertThat(slots).as("slots with jvm_memory_used_bytes").containsExactlyInAnyOrder("0", "1", "2");
+		assertThat(body).as("series of the empty slot 3").doesNotContain("worker=\"3\"").doesNotContain("slot=\"3\"");
+		List<String> types = body.lines().filter((line) -> line.startsWith("# TYPE ")).toList();
+		assertThat(types).as("TYPE lines").doesNotHaveDuplicates();
+		assertThat(body).containsPattern("(?m)^prefork_requests_total [0-9.E]+$");
+	}
+
 	private Map<Integer, String> configuredLevels() throws IOException {
 		int workers = this.server.workerPids().size();
 		return fromEachWorker(LOGGER, workers, (body) -> body.get("configuredLevel").asString());
