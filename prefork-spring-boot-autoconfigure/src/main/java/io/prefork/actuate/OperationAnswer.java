@@ -2,6 +2,7 @@ package io.prefork.actuate;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
@@ -14,8 +15,17 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  * @param status the status code
  * @param body the body when it is text (a scrape), else {@code null}; the reason of a
  * failure
+ * @param value what the endpoint's {@link PoolRead} shares of the result, or {@code null}
  */
-record OperationAnswer(int status, String body) implements Serializable {
+record OperationAnswer(int status, String body, Serializable value) implements Serializable {
+
+	OperationAnswer(int status, String body) {
+		this(status, body, null);
+	}
+
+	OperationAnswer withValue(Serializable value) {
+		return new OperationAnswer(this.status, this.body, value);
+	}
 
 	/**
 	 * Run an operation and answer as the web layer would: {@code null} is 204 for a write
@@ -25,8 +35,21 @@ record OperationAnswer(int status, String body) implements Serializable {
 	 * @return the answer
 	 */
 	static OperationAnswer run(Supplier<Object> operation, OperationType type) {
+		return run(operation, type, (result) -> null);
+	}
+
+	/**
+	 * Run an operation like {@link #run(Supplier, OperationType)}, keeping what a pool-wide
+	 * read needs of its result.
+	 * @param operation the operation
+	 * @param type its type
+	 * @param share what of the result to keep
+	 * @return the answer
+	 */
+	static OperationAnswer run(Supplier<Object> operation, OperationType type, Function<Object, Serializable> share) {
 		try {
-			return of(operation.get(), type);
+			Object result = operation.get();
+			return of(result, type).withValue(share.apply(result));
 		}
 		catch (InvalidEndpointRequestException ex) {
 			return new OperationAnswer(WebEndpointResponse.STATUS_BAD_REQUEST, ex.getReason());

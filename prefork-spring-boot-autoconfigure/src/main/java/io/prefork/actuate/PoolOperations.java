@@ -1,6 +1,7 @@
 package io.prefork.actuate;
 
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,15 +18,16 @@ import org.springframework.boot.actuate.endpoint.invoke.OperationInvoker;
 import org.springframework.boot.actuate.endpoint.invoke.OperationInvokerAdvisor;
 import org.springframework.boot.actuate.endpoint.invoke.OperationParameter;
 import org.springframework.boot.actuate.endpoint.invoke.OperationParameters;
+import org.springframework.util.ClassUtils;
 
 import io.prefork.worker.PoolLoggerLevels;
 
 /**
  * Makes actuator operations pool-wide: every write and delete operation, except those of
  * per-worker endpoints and the prefork endpoint (which already acts on the whole pool),
- * also runs in every other worker, and a scrape shows every worker's meters. Remembers each operation's own invoker, which runs the
- * calls other workers send here, and the logger levels set this way, which new workers
- * start with.
+ * also runs in every other worker, and the metrics reads show every worker's meters.
+ * Remembers each operation's own invoker, which runs the calls other workers send here,
+ * and the logger levels set this way, which new workers start with.
  */
 public class PoolOperations implements OperationInvokerAdvisor {
 
@@ -34,7 +36,7 @@ public class PoolOperations implements OperationInvokerAdvisor {
 	private static final String LOGGERS = "loggers";
 
 	/** The reads that answer for the whole pool, by endpoint. */
-	private static final Map<String, PoolRead> READS = Map.of(PrometheusPoolRead.ID, new PrometheusPoolRead());
+	private static final Map<String, PoolRead> READS = reads();
 
 	private final Map<OperationKey, OperationInvoker> local = new ConcurrentHashMap<>();
 
@@ -82,6 +84,15 @@ public class PoolOperations implements OperationInvokerAdvisor {
 		return new PoolWideWrite(key, invoker, this.pool, this.slot, this::applied);
 	}
 
+	private static Map<String, PoolRead> reads() {
+		Map<String, PoolRead> reads = new HashMap<>();
+		reads.put(PrometheusPoolRead.ID, new PrometheusPoolRead());
+		if (ClassUtils.isPresent(MetricsPoolRead.ENDPOINT_CLASS, PoolOperations.class.getClassLoader())) {
+			reads.put(MetricsPoolRead.ID, new MetricsPoolRead());
+		}
+		return reads;
+	}
+
 	/**
 	 * Run an operation another worker asked for, here only.
 	 * @param request the {@link OperationCall}
@@ -97,7 +108,9 @@ public class PoolOperations implements OperationInvokerAdvisor {
 		// pool's merged answers are made of.
 		InvocationContext context = new InvocationContext(SecurityContext.NONE, call.arguments(),
 				new ProducibleOperationArgumentResolver(java.util.List::of));
-		return OperationAnswer.run(() -> invoker.invoke(context), call.key().type()).toBytes();
+		PoolRead read = READS.get(call.endpoint());
+		return OperationAnswer.run(() -> invoker.invoke(context), call.key().type(),
+				(result) -> (read != null) ? read.share(call.key(), result) : null).toBytes();
 	}
 
 	// With a separate management port the endpoints are discovered only when the management

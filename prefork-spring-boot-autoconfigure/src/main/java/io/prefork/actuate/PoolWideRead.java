@@ -2,6 +2,7 @@ package io.prefork.actuate;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -49,12 +50,13 @@ final class PoolWideRead implements OperationInvoker {
 	@Override
 	public Object invoke(InvocationContext context) {
 		SecurityContext security = context.resolveArgument(SecurityContext.class);
+		Map<String, Object> arguments = this.read.arguments(context.getArguments());
 		Object result = this.local.invoke(new InvocationContext((security != null) ? security : SecurityContext.NONE,
-				context.getArguments(), new ProducibleOperationArgumentResolver(List::of)));
+				arguments, new ProducibleOperationArgumentResolver(List::of)));
 		int status = OperationAnswer.of(result, this.key.type()).status();
 		List<PoolCalls.Answer> answers;
 		try {
-			answers = this.pool.call(new OperationCall(this.key, context.getArguments()).toBytes());
+			answers = this.pool.call(new OperationCall(this.key, arguments).toBytes());
 		}
 		catch (IOException | RuntimeException ex) {
 			logger.warn("The " + this.key + " answers for this worker only: " + ex.getMessage());
@@ -66,12 +68,12 @@ final class PoolWideRead implements OperationInvoker {
 			liveSlots.add(answer.slot());
 			OperationAnswer answered = (answer.outcome() == Outcome.ANSWERED) ? OperationAnswer.fromBytes(answer.reply())
 					: null;
-			if (answered != null && answered.status() == WebEndpointResponse.STATUS_OK) {
+			if (answered != null && answered.status() < WebEndpointResponse.STATUS_BAD_REQUEST) {
 				others.put(answer.slot(), answered);
 			}
 		}
 		PoolResponse.setHeader(PoolResponse.describe(this.slot, status, answers));
-		return this.read.merge(result, this.slot, others, liveSlots);
+		return this.read.merge(this.key, context.getArguments(), result, this.slot, others, liveSlots);
 	}
 
 }

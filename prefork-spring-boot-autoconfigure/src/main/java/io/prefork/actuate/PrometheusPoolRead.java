@@ -1,6 +1,7 @@
 package io.prefork.actuate;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -19,7 +20,8 @@ final class PrometheusPoolRead implements PoolRead {
 	static final String ID = "prometheus";
 
 	@Override
-	public Object merge(Object local, int slot, SortedMap<Integer, OperationAnswer> others, Set<Integer> liveSlots) {
+	public Object merge(OperationKey key, Map<String, Object> arguments, Object local, int slot,
+			SortedMap<Integer, OperationAnswer> others, Set<Integer> liveSlots) {
 		if (!(local instanceof WebEndpointResponse<?> response) || !(response.getBody() instanceof byte[] body)
 				|| response.getStatus() != WebEndpointResponse.STATUS_OK) {
 			return local;

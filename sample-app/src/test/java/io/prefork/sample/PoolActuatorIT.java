@@ -105,6 +105,23 @@ class PoolActuatorIT {
 		assertThat(body).containsPattern("(?m)^prefork_requests_total [0-9.E]+$");
 	}
 
+	@Test
+	@Order(4)
+	void theMetricsEndpointSumsEveryWorkersMeterAndNamesTheWorkersAsATag() throws IOException {
+		JsonNode names = json.readTree(RawHttp.getOnce(this.server.port(), "/actuator/metrics").body());
+		assertThat(names.get("names").toString()).contains("\"jvm.threads.live\"", "\"prefork.requests\"");
+		JsonNode threads = json.readTree(RawHttp.getOnce(this.server.port(), "/actuator/metrics/jvm.threads.live").body());
+		JsonNode workerTag = threads.get("availableTags").get(0);
+		assertThat(workerTag.get("tag").asString()).isEqualTo("worker");
+		assertThat(workerTag.get("values").toString()).isEqualTo("[\"0\",\"1\",\"2\"]");
+		double all = threads.get("measurements").get(0).get("value").asDouble();
+		JsonNode one = json.readTree(
+				RawHttp.getOnce(this.server.port(), "/actuator/metrics/jvm.threads.live?tag=worker:1").body());
+		double mine = one.get("measurements").get(0).get("value").asDouble();
+		assertThat(mine).isPositive();
+		assertThat(all).as("live threads of 3 workers").isGreaterThan(2 * mine);
+	}
+
 	private Map<Integer, String> configuredLevels() throws IOException {
 		int workers = this.server.workerPids().size();
 		return fromEachWorker(LOGGER, workers, (body) -> body.get("configuredLevel").asString());
