@@ -22,7 +22,8 @@ public final class ControlSocket implements AutoCloseable {
 
 	private final int fd;
 
-	private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(MAX_MESSAGE);
+	/** Only a worker's end blocks in {@link #receive()}; the master's never allocate one. */
+	private ByteBuffer receiveBuffer;
 
 	private ControlSocket(int fd) {
 		this.fd = fd;
@@ -145,6 +146,9 @@ public final class ControlSocket implements AutoCloseable {
 	 * @throws PosixException on an error
 	 */
 	public Received receive() throws PosixException {
+		if (this.receiveBuffer == null) {
+			this.receiveBuffer = ByteBuffer.allocateDirect(MAX_MESSAGE);
+		}
 		this.receiveBuffer.clear();
 		MsgHdr header = POSIX.allocateMsgHdr();
 		header.setIov(new ByteBuffer[] { this.receiveBuffer });
