@@ -1,6 +1,7 @@
 package io.prefork.actuate;
 
 import java.util.List;
+import java.util.Locale;
 
 import org.springframework.boot.actuate.endpoint.OperationType;
 
@@ -24,7 +25,7 @@ record OperationKey(String endpoint, OperationType type, List<String> parameters
 
 	@Override
 	public String toString() {
-		return this.type.name().toLowerCase(java.util.Locale.ROOT) + " operation of endpoint '" + this.endpoint + "'";
+		return this.type.name().toLowerCase(Locale.ROOT) + " operation of endpoint '" + this.endpoint + "'";
 	}
 
 }

@@ -2,6 +2,7 @@ package io.prefork.actuate;
 
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -107,7 +108,7 @@ public class PoolOperations implements OperationInvokerAdvisor {
 		// Its caller's worker checked access; a produced format is the default one, which the
 		// pool's merged answers are made of.
 		InvocationContext context = new InvocationContext(SecurityContext.NONE, call.arguments(),
-				new ProducibleOperationArgumentResolver(java.util.List::of));
+				new ProducibleOperationArgumentResolver(List::of));
 		PoolRead read = READS.get(call.endpoint());
 		return OperationAnswer.run(() -> invoker.invoke(context), call.key().type(),
 				(result) -> (read != null) ? read.share(call.key(), result) : null).toBytes();

@@ -1,12 +1,12 @@
 package io.prefork.sample;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -131,7 +131,7 @@ class PoolActuatorIT {
 	 * Ask every worker, each on a connection of its own, found by asking who answers.
 	 */
 	private <T> Map<Integer, T> fromEachWorker(String path, int workers,
-			java.util.function.Function<JsonNode, T> value) throws IOException {
+			Function<JsonNode, T> value) throws IOException {
 		Map<Integer, T> bySlot = new TreeMap<>();
 		for (int attempt = 0; attempt < 10 * workers && bySlot.size() < workers; attempt++) {
 			try (RawHttp http = new RawHttp(this.server.port())) {
