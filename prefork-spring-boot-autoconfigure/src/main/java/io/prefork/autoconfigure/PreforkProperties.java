@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -97,6 +99,8 @@ public class PreforkProperties {
 
 	private final Master master = new Master();
 
+	private final Actuator actuator = new Actuator();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -179,6 +183,10 @@ public class PreforkProperties {
 
 	public Master getMaster() {
 		return this.master;
+	}
+
+	public Actuator getActuator() {
+		return this.actuator;
 	}
 
 	/**
@@ -1092,6 +1100,28 @@ public class PreforkProperties {
 					"must be between 0 and 65535");
 			check(this.address != null, "server.prefork.status.address", null, "must be an IP address");
 			return new PreforkSettings.Status(this.enabled, this.address, this.port);
+		}
+
+	}
+
+	/**
+	 * Actuator endpoints in a pool of workers.
+	 */
+	public static class Actuator {
+
+		/**
+		 * Ids of endpoints whose write and delete operations apply to the worker that
+		 * receives them only; those of every other endpoint apply to every worker (the
+		 * prefork endpoint's always go to the master).
+		 */
+		private Set<String> perWorkerEndpoints = new LinkedHashSet<>(List.of("shutdown"));
+
+		public Set<String> getPerWorkerEndpoints() {
+			return this.perWorkerEndpoints;
+		}
+
+		public void setPerWorkerEndpoints(Set<String> perWorkerEndpoints) {
+			this.perWorkerEndpoints = perWorkerEndpoints;
 		}
 
 	}

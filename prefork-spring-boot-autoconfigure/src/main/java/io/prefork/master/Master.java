@@ -116,6 +116,8 @@ public final class Master {
 
 	private final RespawnPacer respawns = new RespawnPacer();
 
+	private final PoolCallRelay poolCalls;
+
 	private boolean stopping;
 
 	/** The new master of an upgrade this one hands over to, or {@code -1}. */
@@ -136,6 +138,7 @@ public final class Master {
 		this.pidFile = new PidFile(settings.pidFile());
 		this.readiness = new Readiness(this.serviceManager, this.pidFile, UpgradeHandover.ofThisProcess());
 		this.upgrade = new Upgrade(settings.timeouts().upgrade());
+		this.poolCalls = new PoolCallRelay(this.workers);
 	}
 
 	/**
@@ -357,6 +360,7 @@ public final class Master {
 		next = this.dispatcher.nextDeadline(next);
 		next = this.management.nextDeadline(next);
 		next = this.upgrade.nextDeadline(next);
+		next = this.poolCalls.nextDeadline(next);
 		return (int) Math.max(0, TimeUnit.NANOSECONDS.toMillis(next - now + 999_999));
 	}
 
@@ -386,6 +390,7 @@ public final class Master {
 
 	private void workerExited(WorkerProcess worker, ExitStatus status, long now) {
 		this.dispatcher.lost(worker, now);
+		this.poolCalls.lost(worker);
 		worker.closeChannel();
 		worker.moveTo(WorkerState.DEAD);
 		ExitCause cause = ExitCause.classify(worker.stopCause(), worker.everReady(), status);
@@ -577,6 +582,12 @@ public final class Master {
 		else if (message instanceof Message.PoolCommand command) {
 			poolCommand(worker, command);
 		}
+		else if (message instanceof Message.PoolCall call) {
+			this.poolCalls.start(worker, call.callId(), now);
+		}
+		else if (message instanceof Message.PoolCallAnswered answered) {
+			this.poolCalls.answered(worker, answered);
+		}
 		else if (message instanceof Message.ShutdownRequest shutdown) {
 			this.exitCode = (int) shutdown.exitCode();
 			stop(worker + " (the application) asked to shut down", this.settings.timeouts().gracefulShutdown(), now);
@@ -658,6 +669,7 @@ public final class Master {
 	private void channelLost(WorkerProcess worker, long now) {
 		worker.closeChannel();
 		this.dispatcher.lost(worker, now);
+		this.poolCalls.lost(worker);
 		if (worker.state() != WorkerState.STOPPING) {
 			logger.debug(worker + ": control channel closed, waiting for the process to exit");
 			worker.stopping(now + EXIT_AFTER_EOF_NANOS);
@@ -679,6 +691,7 @@ public final class Master {
 
 	private void enforceDeadlines(long now) {
 		this.dispatcher.expire(now);
+		this.poolCalls.expire(now);
 		long heartbeat = this.settings.timeouts().heartbeat().toNanos();
 		for (WorkerProcess worker : List.copyOf(this.workers.all())) {
 			if (worker.state().isServing() && now - worker.lastHeard() > heartbeat) {

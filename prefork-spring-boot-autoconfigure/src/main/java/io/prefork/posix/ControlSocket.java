@@ -15,14 +15,15 @@ import jnr.posix.POSIXFactory;
  */
 public final class ControlSocket implements AutoCloseable {
 
-	/** The largest message either side sends. */
-	public static final int MAX_MESSAGE = 256;
+	/** The largest message either side sends (the protocol's largest frame). */
+	public static final int MAX_MESSAGE = 65_536;
 
 	private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
 
 	private final int fd;
 
-	private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(MAX_MESSAGE);
+	/** Only a worker's end blocks in {@link #receive()}; the master's never allocate one. */
+	private ByteBuffer receiveBuffer;
 
 	private ControlSocket(int fd) {
 		this.fd = fd;
@@ -136,6 +137,9 @@ public final class ControlSocket implements AutoCloseable {
 	 * @throws PosixException on an error
 	 */
 	public Received receive() throws PosixException {
+		if (this.receiveBuffer == null) {
+			this.receiveBuffer = ByteBuffer.allocateDirect(MAX_MESSAGE);
+		}
 		this.receiveBuffer.clear();
 		MsgHdr header = POSIX.allocateMsgHdr();
 		header.setIov(new ByteBuffer[] { this.receiveBuffer });

@@ -32,9 +32,12 @@ final class RightsSender {
 
 	private static final int PAYLOAD = CMSG + CMSG_SPACE;
 
+	/** The longest message sent with a descriptor: a hand-over header is a few bytes. */
+	static final int MAX_PAYLOAD = 256;
+
 	private static final ThreadLocal<RightsSender> PER_THREAD = ThreadLocal.withInitial(RightsSender::new);
 
-	private final Pointer memory = Memory.allocateDirect(LibC.RUNTIME, PAYLOAD + ControlSocket.MAX_MESSAGE, true);
+	private final Pointer memory = Memory.allocateDirect(LibC.RUNTIME, PAYLOAD + MAX_PAYLOAD, true);
 
 	private RightsSender() {
 		this.memory.putAddress(MSG_IOV, this.memory.address() + IOVEC);
@@ -51,7 +54,7 @@ final class RightsSender {
 	 * Send without blocking.
 	 * @param fd the socket
 	 * @param message the bytes
-	 * @param length how many of them, at most {@link ControlSocket#MAX_MESSAGE}
+	 * @param length how many of them, at most {@link #MAX_PAYLOAD}
 	 * @param passedFd the descriptor to attach
 	 * @param flags the send flags
 	 * @return what {@code sendmsg} returned; {@code -1} with errno set on failure
@@ -61,8 +64,8 @@ final class RightsSender {
 	}
 
 	private long sendNow(int fd, byte[] message, int length, int passedFd, int flags) {
-		if (length > ControlSocket.MAX_MESSAGE) {
-			throw new IllegalArgumentException("message of " + length + " bytes, at most " + ControlSocket.MAX_MESSAGE);
+		if (length > MAX_PAYLOAD) {
+			throw new IllegalArgumentException("message of " + length + " bytes with a descriptor, at most " + MAX_PAYLOAD);
 		}
 		this.memory.put(PAYLOAD, message, 0, length);
 		this.memory.putLong(IOVEC + 8, length);

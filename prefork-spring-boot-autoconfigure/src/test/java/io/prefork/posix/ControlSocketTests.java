@@ -86,9 +86,9 @@ class ControlSocketTests {
 	}
 
 	@Test
-	void refusesAMessageLongerThanAFrameBuffer() {
-		assertThatIllegalArgumentException().isThrownBy(
-				() -> this.pair[0].trySendWithFd(new byte[ControlSocket.MAX_MESSAGE + 1], ControlSocket.MAX_MESSAGE + 1, 0));
+	void refusesAMessageWithADescriptorLongerThanAHandOverHeaderCanBe() {
+		assertThatIllegalArgumentException().isThrownBy(() -> this.pair[0]
+			.trySendWithFd(new byte[RightsSender.MAX_PAYLOAD + 1], RightsSender.MAX_PAYLOAD + 1, 0));
 	}
 
 	@Test
