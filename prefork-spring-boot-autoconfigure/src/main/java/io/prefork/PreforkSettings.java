@@ -23,11 +23,12 @@ import java.util.List;
  * @param management the separate management port, or {@code null} if the actuator is served
  * on the application's port (or not over HTTP)
  * @param runAs the user and group workers run as
+ * @param pidFile the file the master writes its pid to, or {@code null} for none
  * @param sqlInit which workers initialise the application's database
  */
 public record PreforkSettings(InetAddress address, int port, int workers, Pool pool, DispatchMode dispatch,
 		Timeouts timeouts, Worker worker, Overload overload, Status status, Sessions sessions,
-		Management management, RunAs runAs, SqlInitialization sqlInit) {
+		Management management, RunAs runAs, Path pidFile, SqlInitialization sqlInit) {
 
 	/**
 	 * Return these settings with a separate management port.
@@ -36,7 +37,8 @@ public record PreforkSettings(InetAddress address, int port, int workers, Pool p
 	 */
 	public PreforkSettings withManagement(Management management) {
 		return new PreforkSettings(this.address, this.port, this.workers, this.pool, this.dispatch, this.timeouts,
-				this.worker, this.overload, this.status, this.sessions, management, this.runAs, this.sqlInit);
+				this.worker, this.overload, this.status, this.sessions, management, this.runAs, this.pidFile,
+				this.sqlInit);
 	}
 
 	/**
@@ -133,9 +135,11 @@ public record PreforkSettings(InetAddress address, int port, int workers, Pool p
 	 * @param request how long one request may run before its worker is stopped, or
 	 * {@code null} for no limit
 	 * @param gracefulShutdown how long a graceful stop waits for workers to finish
+	 * @param upgrade how long a new master started by an upgrade may take until its first
+	 * workers are ready
 	 */
 	public record Timeouts(Duration boot, Duration handoff, Duration heartbeat, Duration request,
-			Duration gracefulShutdown) {
+			Duration gracefulShutdown, Duration upgrade) {
 	}
 
 	/**

@@ -24,8 +24,11 @@ import io.prefork.scoreboard.ScoreboardSnapshot;
  * worker answers for the whole pool. Its write operation (rolling restart, one worker
  * more or fewer) is off unless {@code management.endpoint.prefork.access=unrestricted}.
  */
-@Endpoint(id = "prefork", defaultAccess = Access.READ_ONLY)
+@Endpoint(id = PreforkEndpoint.ID, defaultAccess = Access.READ_ONLY)
 public class PreforkEndpoint {
+
+	/** The endpoint's id. */
+	public static final String ID = "prefork";
 
 	/** A current request running longer than this counts as slow. */
 	static final Duration SLOW = Duration.ofSeconds(1);

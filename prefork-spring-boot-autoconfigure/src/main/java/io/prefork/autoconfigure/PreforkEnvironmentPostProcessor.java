@@ -1,5 +1,6 @@
 package io.prefork.autoconfigure;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -10,12 +11,13 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
 import io.prefork.protocol.WorkerIdentity;
+import io.prefork.worker.PoolLoggerLevels;
 
 /**
  * Tells the environment which prefork role this process has ({@code prefork.role}) and, in
  * a worker, who it is ({@code prefork.worker.slot}, {@code .generation}, {@code .pid},
  * {@code .dispatch}) and
- * which ports the master listens on. Runs after the application's configuration is loaded
+ * which ports the master listens on, and the logger levels set for the whole pool. Runs after the application's configuration is loaded
  * and before logging starts, so the default log pattern can name the process.
  */
 public class PreforkEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
@@ -57,6 +59,9 @@ public class PreforkEnvironmentPostProcessor implements EnvironmentPostProcessor
 			if (!identity.initialises()) {
 				properties.putAll(SkippedSqlInit.properties(environment));
 			}
+			// Levels set through the actuator for the whole pool win over the configured ones.
+			new PoolLoggerLevels(Path.of(identity.scoreboard()).getParent()).read()
+				.forEach((name, level) -> properties.put("logging.level." + name, level));
 		}
 		environment.getPropertySources().addFirst(new MapPropertySource("prefork", properties));
 		// Lowest precedence: the application's own settings win.

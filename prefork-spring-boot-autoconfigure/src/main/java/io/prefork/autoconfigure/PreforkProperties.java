@@ -1,11 +1,14 @@
 package io.prefork.autoconfigure;
 
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -83,6 +86,13 @@ public class PreforkProperties {
 	 */
 	private String group;
 
+	/**
+	 * File the master writes its pid to, so that a supervisor or script can find it: written
+	 * at start, rewritten by the new master of an upgrade (SIGUSR2) once it serves, removed
+	 * on exit while it still names this master.
+	 */
+	private Path pidFile;
+
 	private final Pool pool = new Pool();
 
 	private final Worker worker = new Worker();
@@ -96,6 +106,8 @@ public class PreforkProperties {
 	private final Container container = new Container();
 
 	private final Master master = new Master();
+
+	private final Actuator actuator = new Actuator();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -153,6 +165,14 @@ public class PreforkProperties {
 		this.group = group;
 	}
 
+	public Path getPidFile() {
+		return this.pidFile;
+	}
+
+	public void setPidFile(Path pidFile) {
+		this.pidFile = pidFile;
+	}
+
 	public Pool getPool() {
 		return this.pool;
 	}
@@ -179,6 +199,10 @@ public class PreforkProperties {
 
 	public Master getMaster() {
 		return this.master;
+	}
+
+	public Actuator getActuator() {
+		return this.actuator;
 	}
 
 	/**
@@ -223,7 +247,22 @@ public class PreforkProperties {
 		this.master.toSettings();
 		return new PreforkSettings(address, port, workerCount, this.pool.toSettings(workerCount, processors),
 				this.dispatch, this.timeouts.toSettings(), worker, this.overload.toSettings(), this.status.toSettings(),
-				sessions(sessionCookieName), null, runAs(), this.sqlInit);
+				sessions(sessionCookieName), null, runAs(), pidFile(), this.sqlInit);
+	}
+
+	// Whether the file itself can be written is found out when the master writes it.
+	private Path pidFile() {
+		if (this.pidFile == null) {
+			return null;
+		}
+		Path file = this.pidFile.toAbsolutePath().normalize();
+		check(!this.pidFile.toString().isBlank() && file.getFileName() != null, "server.prefork.pid-file",
+				this.pidFile, "must name a file");
+		check(!Files.isDirectory(file), "server.prefork.pid-file", this.pidFile,
+				"is a directory; name a file in it, e.g. " + file.resolve("app.pid"));
+		check(Files.isDirectory(file.getParent()), "server.prefork.pid-file", this.pidFile,
+				"must be in an existing directory, and " + file.getParent() + " is none");
+		return file;
 	}
 
 	// Whether the user or group exists, and whether the master may switch to them, is
@@ -880,6 +919,12 @@ public class PreforkProperties {
 		 */
 		private Duration sessionPeek = Duration.ofMillis(100);
 
+		/**
+		 * Maximum time a new master started by an upgrade (SIGUSR2) may take until its
+		 * first workers are ready; a slower one is stopped and the old master keeps serving.
+		 */
+		private Duration upgrade = Duration.ofMinutes(2);
+
 		public Duration getBoot() {
 			return this.boot;
 		}
@@ -920,8 +965,17 @@ public class PreforkProperties {
 			check(this.request == null || (!this.request.isNegative() && !this.request.isZero()),
 					"server.prefork.timeouts.request", this.request, "must be a positive duration");
 			checkPositive("server.prefork.timeouts.graceful-shutdown", this.gracefulShutdown);
+			checkPositive("server.prefork.timeouts.upgrade", this.upgrade);
 			return new PreforkSettings.Timeouts(this.boot, this.handoff, this.heartbeat, this.request,
-					this.gracefulShutdown);
+					this.gracefulShutdown, this.upgrade);
+		}
+
+		public Duration getUpgrade() {
+			return this.upgrade;
+		}
+
+		public void setUpgrade(Duration upgrade) {
+			this.upgrade = upgrade;
 		}
 
 		public Duration getSessionPeek() {
@@ -1079,6 +1133,28 @@ public class PreforkProperties {
 					"must be between 0 and 65535");
 			check(this.address != null, "server.prefork.status.address", null, "must be an IP address");
 			return new PreforkSettings.Status(this.enabled, this.address, this.port);
+		}
+
+	}
+
+	/**
+	 * Actuator endpoints in a pool of workers.
+	 */
+	public static class Actuator {
+
+		/**
+		 * Ids of endpoints whose write and delete operations apply to the worker that
+		 * receives them only; those of every other endpoint apply to every worker (the
+		 * prefork endpoint's always go to the master).
+		 */
+		private Set<String> perWorkerEndpoints = new LinkedHashSet<>(List.of("shutdown"));
+
+		public Set<String> getPerWorkerEndpoints() {
+			return this.perWorkerEndpoints;
+		}
+
+		public void setPerWorkerEndpoints(Set<String> perWorkerEndpoints) {
+			this.perWorkerEndpoints = perWorkerEndpoints;
 		}
 
 	}

@@ -158,10 +158,26 @@ abstract class Dispatcher {
 	 * @param now the current nanoTime
 	 */
 	void stop(long now) {
+		stopAccepting();
+	}
+
+	/**
+	 * Stop accepting (close the listening socket) but go on handing what this master holds
+	 * to workers: during an upgrade the new master accepts from the same socket.
+	 */
+	final void stopAccepting() {
 		if (this.listener != null) {
 			this.listener.close();
 			this.listener = null;
 		}
+	}
+
+	/**
+	 * Return how many accepted connections wait in the master for a worker.
+	 * @return the connections queued or waiting for their request head
+	 */
+	int waiting() {
+		return 0;
 	}
 
 	/**

@@ -11,7 +11,8 @@ import io.prefork.posix.PosixException;
  * The listening sockets systemd (socket activation) handed to the master, which it serves
  * instead of binding {@code server.port} and {@code management.server.port}: systemd holds
  * the port while the service restarts, so no connection is refused, and an unprivileged
- * master can serve port 80. The sockets keep no close-on-exec flag until taken, so they
+ * master can serve port 80. The new master of an upgrade (SIGUSR2) gets the old one's
+ * sockets the same way. The sockets keep no close-on-exec flag until taken, so they
  * survive a re-exec of the master (same pid, so {@code LISTEN_PID} stays right).
  */
 final class HandedInListeners {
@@ -29,7 +30,8 @@ final class HandedInListeners {
 	 * @return the handed-in listeners, maybe none
 	 */
 	static HandedInListeners ofThisProcess() {
-		return new HandedInListeners(SocketActivation.of(System.getenv(), ProcessHandle.current().pid()));
+		return new HandedInListeners(
+				SocketActivation.of(System.getenv(), ProcessHandle.current().pid(), UpgradeHandover.parentPid()));
 	}
 
 	/**

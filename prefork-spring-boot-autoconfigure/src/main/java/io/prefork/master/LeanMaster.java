@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.prefork.PreforkException;
 import io.prefork.PreforkSettings;
 import io.prefork.posix.JvmSignals;
 import io.prefork.posix.PosixException;
@@ -153,7 +154,7 @@ public final class LeanMaster {
 		// users the warning about sun.misc.Unsafe (the new JVM is granted it).
 		System.setProperty("jffi.unsafe.disabled", "true");
 		try {
-			ProcessImage.replace(java, argv, environment, LeanMaster::passedByServiceManager);
+			ProcessImage.replace(java, argv, environment, LeanMaster::handedIn);
 			throw new IllegalStateException("execve returned");
 		}
 		catch (PosixException ex) {
@@ -161,14 +162,17 @@ public final class LeanMaster {
 		}
 	}
 
-	// Sockets systemd passes (LISTEN_FDS from fd 3, for this pid) must survive.
-	private static boolean passedByServiceManager(int fd) {
+	// What systemd or the old master of an upgrade passed (sockets from fd 3, the readiness
+	// pipe) must survive.
+	private static boolean handedIn(int fd) {
+		Map<String, String> environment = System.getenv();
+		long parent = UpgradeHandover.parentPid();
 		try {
-			String pid = System.getenv("LISTEN_PID");
-			int count = Integer.parseInt(System.getenv().getOrDefault("LISTEN_FDS", "0"));
-			return pid != null && Long.parseLong(pid) == ProcessHandle.current().pid() && fd >= 3 && fd < 3 + count;
+			return SocketActivation.of(environment, ProcessHandle.current().pid(), parent).names().containsKey(fd)
+					|| UpgradeHandover.of(environment, parent).readyFd() == fd;
 		}
-		catch (NumberFormatException ex) {
+		catch (PreforkException ex) {
+			// Reported by the re-executed master, which reads the same variables.
 			return false;
 		}
 	}

@@ -10,6 +10,7 @@ import org.apache.commons.logging.LogFactory;
 import io.prefork.PreforkException;
 import io.prefork.PreforkSettings;
 import io.prefork.pool.WorkerChoice;
+import io.prefork.pool.WorkerState;
 import io.prefork.posix.FileDescriptors;
 import io.prefork.posix.ListeningSocket;
 import io.prefork.posix.Poller;
@@ -133,6 +134,14 @@ final class ManagementDispatch {
 	 */
 	int port() {
 		return this.port;
+	}
+
+	/**
+	 * Return the listening socket, for the new master of an upgrade.
+	 * @return its fd, or {@code -1} without a separate management port
+	 */
+	int listenerFd() {
+		return (this.listener != null) ? this.listener.fd() : -1;
 	}
 
 	/**
@@ -262,18 +271,28 @@ final class ManagementDispatch {
 	}
 
 	// Any serving worker, however busy its application's connector: the one with the fewest
-	// management connections awaiting its reply, in turn among equals.
+	// management connections awaiting its reply, in turn among equals. Only when none serves
+	// (the pool drains) a stopping one: its probes must not make a serving pool look unready.
 	private WorkerProcess choose(List<WorkerProcess> refused) {
+		WorkerProcess serving = choose(refused, WorkerState.IDLE, WorkerState.BUSY);
+		return (serving != null) ? serving : choose(refused, WorkerState.STOPPING, WorkerState.STOPPING);
+	}
+
+	private WorkerProcess choose(List<WorkerProcess> refused, WorkerState state, WorkerState orState) {
 		List<WorkerChoice.Candidate> candidates = new ArrayList<>();
-		for (int slot = 0; slot < this.workers.capacity(); slot++) {
-			WorkerProcess worker = this.workers.inSlot(slot);
-			if (worker != null && worker.state().isServing() && worker.channel() != null
+		for (WorkerProcess worker : this.workers.all()) {
+			if ((worker.state() == state || worker.state() == orState) && worker.channel() != null
 					&& !refused.contains(worker)) {
-				candidates.add(new WorkerChoice.Candidate(slot, awaitingReply(worker)));
+				candidates.add(new WorkerChoice.Candidate(worker.slot, awaitingReply(worker)));
 			}
 		}
 		int slot = WorkerChoice.choose(candidates, this.previousSlot);
-		return (slot >= 0) ? this.workers.inSlot(slot) : null;
+		for (WorkerProcess worker : this.workers.all()) {
+			if (worker.slot == slot && (worker.state() == state || worker.state() == orState)) {
+				return worker;
+			}
+		}
+		return null;
 	}
 
 	private int awaitingReply(WorkerProcess worker) {
@@ -297,13 +316,21 @@ final class ManagementDispatch {
 	}
 
 	/**
-	 * Stop listening (the server is stopping) and drop the connections not yet acknowledged.
+	 * Stop listening, but see the connections handed to workers through: an upgrade's new
+	 * master answers probes from now on.
 	 */
-	void stop() {
+	void stopAccepting() {
 		if (this.listener != null) {
 			this.listener.close();
 			this.listener = null;
 		}
+	}
+
+	/**
+	 * Stop listening (the master exits) and drop the connections not yet acknowledged.
+	 */
+	void stop() {
+		stopAccepting();
 		this.unacknowledged.forEach((pending) -> FileDescriptors.close(pending.fd));
 		this.unacknowledged.clear();
 	}

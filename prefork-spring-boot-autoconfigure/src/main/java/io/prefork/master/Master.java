@@ -68,7 +68,7 @@ public final class Master {
 			PoolCounter.EXITED_TIMEOUT, ExitCause.REQUEST_TIMEOUT, PoolCounter.EXITED_REQUEST_TIMEOUT,
 			ExitCause.RECYCLED, PoolCounter.EXITED_RECYCLED, ExitCause.RSS, PoolCounter.EXITED_RSS,
 			ExitCause.SCALED_DOWN, PoolCounter.EXITED_SCALED_DOWN, ExitCause.SHUTDOWN, PoolCounter.EXITED_SHUTDOWN,
-			ExitCause.KILLED, PoolCounter.EXITED_KILLED);
+			ExitCause.KILLED, PoolCounter.EXITED_KILLED, ExitCause.OUT_OF_MEMORY, PoolCounter.EXITED_OUT_OF_MEMORY);
 
 	private final PreforkSettings settings;
 
@@ -92,6 +92,12 @@ public final class Master {
 
 	private final ServiceManager serviceManager = ServiceManager.of(System.getenv());
 
+	private final PidFile pidFile;
+
+	private final Readiness readiness;
+
+	private final Upgrade upgrade;
+
 	private Dispatcher dispatcher;
 
 	private ManagementDispatch management;
@@ -112,7 +118,12 @@ public final class Master {
 
 	private final RespawnPacer respawns = new RespawnPacer();
 
+	private final PoolCallRelay poolCalls;
+
 	private boolean stopping;
+
+	/** The new master of an upgrade this one hands over to, or {@code -1}. */
+	private int successor = -1;
 
 	private int exitCode;
 
@@ -126,6 +137,10 @@ public final class Master {
 		this.generations = new int[capacity];
 		this.rowsInUse = new boolean[2 * capacity];
 		this.target = settings.workers();
+		this.pidFile = new PidFile(settings.pidFile());
+		this.readiness = new Readiness(this.serviceManager, this.pidFile, UpgradeHandover.ofThisProcess());
+		this.upgrade = new Upgrade(settings.timeouts().upgrade());
+		this.poolCalls = new PoolCallRelay(this.workers);
 	}
 
 	/**
@@ -170,6 +185,7 @@ public final class Master {
 		MasterSignals.install(this.commands);
 		StatusListener status = null;
 		try {
+			this.readiness.starting();
 			status = startStatusListener();
 			this.management = ManagementDispatch.open(this.settings, this.workers, new Failures(),
 					this.handedIn.management(this.settings.management() != null));
@@ -187,6 +203,7 @@ public final class Master {
 			}
 			this.launcher.close();
 			killSurvivors();
+			this.pidFile.removeIfOwn();
 			if (status != null) {
 				status.close();
 			}
@@ -285,19 +302,23 @@ public final class Master {
 			reapWorkers(now);
 			handleCommands(now);
 			readMessages(polled, now);
+			superviseUpgrade(polled, now);
 			this.dispatcher.service(this.poller, polled.dispatcher(), now);
 			enforceDeadlines(now);
+			// Also while stopping: probes reach the draining workers.
+			this.management.dispatch(now, this.poller.isReady(polled.management()));
 			if (this.stopping) {
-				if (this.workers.isEmpty()) {
+				if (this.workers.isEmpty() && !this.upgrade.underWay()) {
 					logger.info("All workers stopped; prefork master exiting with " + this.exitCode
 							+ " (connections turned away: " + this.dispatcher.describeRejections() + ")");
 					return this.exitCode;
 				}
 				continue;
 			}
-			maintainPool(now);
+			if (this.successor < 0) {
+				maintainPool(now);
+			}
 			this.dispatcher.dispatch(now, this.poller.isReady(polled.listener()));
-			this.management.dispatch(now, this.poller.isReady(polled.management()));
 			publish();
 		}
 	}
@@ -306,9 +327,12 @@ public final class Master {
 		long now = System.nanoTime();
 		this.poller.clear();
 		int wakeupIndex = this.poller.add(this.wakeup.readFd());
-		int listenerIndex = this.dispatcher.wantsListener(now) ? this.poller.add(this.dispatcher.listenerFd()) : -1;
+		boolean mayAccept = this.readiness.mayAccept();
+		int listenerIndex = (mayAccept && this.dispatcher.wantsListener(now))
+				? this.poller.add(this.dispatcher.listenerFd()) : -1;
 		int[] dispatcherIndices = this.dispatcher.register(this.poller);
-		int managementIndex = this.management.register(this.poller, now);
+		int managementIndex = mayAccept ? this.management.register(this.poller, now) : -1;
+		int upgradeIndex = this.upgrade.register(this.poller);
 		Map<WorkerProcess, Integer> channels = new HashMap<>();
 		for (WorkerProcess worker : this.workers.all()) {
 			if (worker.channel() != null) {
@@ -321,7 +345,7 @@ public final class Master {
 		catch (PosixException ex) {
 			throw new PreforkException("The master loop failed: " + ex.getMessage(), "Report this as a bug.", ex);
 		}
-		return new PollSet(wakeupIndex, listenerIndex, channels, dispatcherIndices, managementIndex);
+		return new PollSet(wakeupIndex, listenerIndex, channels, dispatcherIndices, managementIndex, upgradeIndex);
 	}
 
 	private int pollTimeoutMillis(long now) {
@@ -337,6 +361,8 @@ public final class Master {
 		}
 		next = this.dispatcher.nextDeadline(next);
 		next = this.management.nextDeadline(next);
+		next = this.upgrade.nextDeadline(next);
+		next = this.poolCalls.nextDeadline(next);
 		return (int) Math.max(0, TimeUnit.NANOSECONDS.toMillis(next - now + 999_999));
 	}
 
@@ -346,7 +372,8 @@ public final class Master {
 			WorkerProcess worker = this.workers.remove(reaped.pid());
 			ExitStatus status = ExitStatus.fromWaitStatus(reaped.status());
 			if (worker == null) {
-				if (this.launcher.reaped(reaped.pid(), reaped.status())) {
+				if (this.launcher.reaped(reaped.pid(), reaped.status())
+						|| this.upgrade.reaped(reaped.pid(), reaped.status())) {
 					continue;
 				}
 				String unknown = "Reaped unknown child pid " + reaped.pid() + ": " + status.describe();
@@ -365,6 +392,7 @@ public final class Master {
 
 	private void workerExited(WorkerProcess worker, ExitStatus status, long now) {
 		this.dispatcher.lost(worker, now);
+		this.poolCalls.lost(worker);
 		worker.closeChannel();
 		worker.moveTo(WorkerState.DEAD);
 		ExitCause cause = ExitCause.classify(worker.stopCause(), worker.everReady(), status);
@@ -383,6 +411,10 @@ public final class Master {
 			logger.warn(summary + ", by a signal the master did not send" + (worker.everReady() ? "" : " while starting")
 					+ "; " + replacing);
 		}
+		else if (cause == ExitCause.OUT_OF_MEMORY) {
+			logger.warn(summary + ": its heap was too small for what it held; replacing it (a leak, or a heap to "
+					+ "raise with server.prefork.worker.max-heap)");
+		}
 		else if (worker.everReady()) {
 			logger.warn(summary + ", unexpectedly; replacing it");
 		}
@@ -400,12 +432,19 @@ public final class Master {
 				case RELOAD -> reload(now);
 				case ADD_WORKER, REMOVE_WORKER -> resizeBySignal(command);
 				case REOPEN_LOGS -> this.logReopening.reopen(this.workers.all());
-				case UPGRADE -> logger.info(command.signal + " is reserved for the zero-downtime upgrade; ignored");
+				case UPGRADE -> startUpgrade(now);
 			}
 		}
 	}
 
 	private void stop(String why, Duration patience, long now) {
+		this.serviceManager.stopping();
+		this.upgrade.abort("this master is stopping (" + why + ")", now);
+		drain(why, patience, now);
+	}
+
+	// Like SIGTERM, except that the service goes on: under a new master after an upgrade.
+	private void drain(String why, Duration patience, long now) {
 		if (this.stopping) {
 			logger.info(why + " again: killing the remaining workers now");
 			patience = Duration.ZERO;
@@ -415,15 +454,43 @@ public final class Master {
 					+ this.workers.all().size() + " workers, waiting up to " + formatSeconds(patience.toNanos()));
 		}
 		this.stopping = true;
-		this.serviceManager.stopping();
 		this.dispatcher.stop(now);
-		this.management.stop();
 		long deadline = now + patience.toNanos();
 		for (WorkerProcess worker : this.workers.all()) {
 			if (!worker.isStopRequested() || worker.deadline() - deadline > 0) {
 				worker.stopRequested(ExitCause.SHUTDOWN, deadline);
 			}
 			terminate(worker);
+		}
+	}
+
+	private void startUpgrade(long now) {
+		if (this.stopping || this.successor >= 0) {
+			logger.info("SIGUSR2 ignored: this master is stopping or handing over");
+			return;
+		}
+		this.upgrade.start(this.dispatcher.listenerFd(), this.management.listenerFd(), now);
+	}
+
+	// The new master serves the same sockets by now. This one stops accepting, hands the
+	// connections it has accepted to its own workers (none is turned away), then lets its
+	// workers finish as on SIGTERM, and exits 0.
+	private void superviseUpgrade(PollSet polled, long now) {
+		int ready = this.upgrade.supervise(this.poller.isReady(polled.upgrade()), now);
+		if (ready >= 0) {
+			this.successor = ready;
+			this.serviceManager.mainPid(ready, "Upgraded: new master pid " + ready);
+			this.dispatcher.stopAccepting();
+			// Probes too: a draining old worker would answer readiness 503 for a server that serves.
+			this.management.stopAccepting();
+			int waiting = this.dispatcher.waiting();
+			logger.info("Upgrade: the new master pid " + ready + " is ready; this master stops accepting"
+					+ ((waiting > 0) ? ", hands the " + waiting + " connections waiting in it to its workers," : "")
+					+ " and drains");
+		}
+		if (this.successor >= 0 && !this.stopping && this.dispatcher.waiting() == 0) {
+			drain("Upgrade: handed over to the new master pid " + this.successor,
+					this.settings.timeouts().gracefulShutdown(), now);
 		}
 	}
 
@@ -517,6 +584,12 @@ public final class Master {
 		else if (message instanceof Message.PoolCommand command) {
 			poolCommand(worker, command);
 		}
+		else if (message instanceof Message.PoolCall call) {
+			this.poolCalls.start(worker, call.callId(), now);
+		}
+		else if (message instanceof Message.PoolCallAnswered answered) {
+			this.poolCalls.answered(worker, answered);
+		}
 		else if (message instanceof Message.ShutdownRequest shutdown) {
 			this.exitCode = (int) shutdown.exitCode();
 			stop(worker + " (the application) asked to shut down", this.settings.timeouts().gracefulShutdown(), now);
@@ -551,9 +624,10 @@ public final class Master {
 		notifyServing();
 	}
 
-	// Type=notify: systemd counts the service started once the initial pool serves.
+	// Type=notify: systemd counts the service started once the initial pool serves; the
+	// new master of an upgrade tells the old one instead.
 	private void notifyServing() {
-		this.serviceManager.workersServing(this.workers.serving(), Math.min(this.target, this.settings.workers()),
+		this.readiness.workersServing(this.workers.serving(), Math.min(this.target, this.settings.workers()),
 				host() + ":" + this.port);
 	}
 
@@ -597,6 +671,7 @@ public final class Master {
 	private void channelLost(WorkerProcess worker, long now) {
 		worker.closeChannel();
 		this.dispatcher.lost(worker, now);
+		this.poolCalls.lost(worker);
 		if (worker.state() != WorkerState.STOPPING) {
 			logger.debug(worker + ": control channel closed, waiting for the process to exit");
 			worker.stopping(now + EXIT_AFTER_EOF_NANOS);
@@ -618,6 +693,7 @@ public final class Master {
 
 	private void enforceDeadlines(long now) {
 		this.dispatcher.expire(now);
+		this.poolCalls.expire(now);
 		long heartbeat = this.settings.timeouts().heartbeat().toNanos();
 		for (WorkerProcess worker : List.copyOf(this.workers.all())) {
 			if (worker.state().isServing() && now - worker.lastHeard() > heartbeat) {
@@ -846,6 +922,7 @@ public final class Master {
 	 * elsewhere): no worker outlives the master.
 	 */
 	private void killSurvivors() {
+		this.upgrade.killNow();
 		for (Integer pid : this.workers.livePids()) {
 			Processes.kill(pid);
 			Processes.awaitExit(pid);
@@ -876,7 +953,7 @@ public final class Master {
 	}
 
 	private record PollSet(int wakeup, int listener, Map<WorkerProcess, Integer> channels, int[] dispatcher,
-			int management) {
+			int management, int upgrade) {
 	}
 
 }

@@ -23,7 +23,7 @@ enum MasterCommand {
 	/** SIGUSR1: reopen log files, in the master and in every worker that started. */
 	REOPEN_LOGS("SIGUSR1"),
 
-	/** SIGUSR2: reserved for the zero-downtime upgrade; logged and ignored for now. */
+	/** SIGUSR2: zero-downtime upgrade: start a new master and hand over to it once it serves. */
 	UPGRADE("SIGUSR2");
 
 	/** The signal that asks for it, for log lines. */

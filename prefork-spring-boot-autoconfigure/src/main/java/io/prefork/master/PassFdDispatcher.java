@@ -255,6 +255,11 @@ final class PassFdDispatcher extends Dispatcher {
 	}
 
 	@Override
+	int waiting() {
+		return this.queue.size() + ((this.peeker != null) ? this.peeker.size() : 0);
+	}
+
+	@Override
 	void stop(long now) {
 		super.stop(now);
 		ConnectionQueue.Queued queued;

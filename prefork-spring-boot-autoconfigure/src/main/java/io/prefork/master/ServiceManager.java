@@ -10,8 +10,8 @@ import io.prefork.posix.PosixException;
 
 /**
  * Tells a service manager such as systemd ({@code Type=notify}) what the master is doing,
- * through {@code NOTIFY_SOCKET}: ready once the initial pool serves, stopping when it
- * drains. Without {@code NOTIFY_SOCKET} it does nothing. A notification that cannot be sent
+ * through {@code NOTIFY_SOCKET}: ready once the initial pool serves, the new main process
+ * after an upgrade, stopping when it drains. Without {@code NOTIFY_SOCKET} it does nothing. A notification that cannot be sent
  * is logged and never stops the server.
  */
 final class ServiceManager {
@@ -22,8 +22,6 @@ final class ServiceManager {
 	private static final Log logger = LogFactory.getLog(ServiceManager.class);
 
 	private final String socket;
-
-	private boolean readySent;
 
 	private boolean stoppingSent;
 
@@ -41,18 +39,23 @@ final class ServiceManager {
 	}
 
 	/**
-	 * Report readiness once, when enough workers serve.
-	 * @param serving the workers serving now
-	 * @param initial the workers the initial pool has
-	 * @param where where the master listens, for the manager's status line
+	 * Report that the service is ready, with this process as its main process.
+	 * @param status the status line, e.g. where it serves with how many workers
 	 */
-	void workersServing(int serving, int initial, String where) {
-		if (this.readySent || serving < initial) {
-			return;
-		}
-		this.readySent = true;
-		send("READY=1\nMAINPID=" + ProcessHandle.current().pid() + "\nSTATUS=Serving " + where + " with " + serving
-				+ " workers");
+	void ready(String status) {
+		send("READY=1\nMAINPID=" + ProcessHandle.current().pid() + "\nSTATUS=" + status);
+	}
+
+	/**
+	 * Make another process the service's main process: the new master of an upgrade, which
+	 * the manager accepts from the current main process even with {@code NotifyAccess=main}.
+	 * @param pid the new main process
+	 * @param status the status line
+	 */
+	void mainPid(long pid, String status) {
+		send("MAINPID=" + pid + "\nSTATUS=" + status);
+		// This master's own drain is not the service stopping any more.
+		this.stoppingSent = true;
 	}
 
 	/**

@@ -33,19 +33,24 @@ record SocketActivation(int application, int management, Map<Integer, String> na
 	static final SocketActivation NONE = new SocketActivation(-1, -1, Map.of());
 
 	/**
-	 * Read the sockets handed to this process from its environment.
+	 * Read the sockets handed to this process from its environment: by a service manager
+	 * ({@code LISTEN_PID} is this pid) or by the old master of an upgrade (no
+	 * {@code LISTEN_PID}, and an {@link UpgradeHandover} from this process's parent).
 	 * @param environment the environment
 	 * @param pid this process's pid
+	 * @param parentPid this process's parent's pid
 	 * @return the sockets, {@link #NONE} when none were passed to this process
 	 * @throws PreforkException if the variables are malformed or name sockets this server
 	 * cannot tell apart
 	 */
-	static SocketActivation of(Map<String, String> environment, long pid) {
+	static SocketActivation of(Map<String, String> environment, long pid, long parentPid) {
 		String fds = environment.get("LISTEN_FDS");
 		String listenPid = environment.get("LISTEN_PID");
 		// Like sd_listen_fds(): the variables may have been meant for a parent (a shell
 		// script that forgot to unset them), which is no reason to fail.
-		if (fds == null || listenPid == null || !listenPid.trim().equals(Long.toString(pid))) {
+		boolean forThisProcess = (listenPid != null) ? listenPid.trim().equals(Long.toString(pid))
+				: UpgradeHandover.of(environment, parentPid).any();
+		if (fds == null || !forThisProcess) {
 			return NONE;
 		}
 		int count = parse(fds);

@@ -32,12 +32,13 @@ class WorkerLauncher {
 	private static final Log logger = LogFactory.getLog(WorkerLauncher.class);
 
 	/**
-	 * Variables meant for the master only: the worker identity it sets itself, and the
-	 * service manager's (socket activation, readiness), which a worker would otherwise take
-	 * as its own.
+	 * Variables meant for the master only: the worker identity it sets itself, the service
+	 * manager's (socket activation, readiness) and an upgrade's, which a worker would
+	 * otherwise take as its own.
 	 */
 	private static final Set<String> NOT_INHERITED = Stream
-		.concat(Stream.of(WorkerIdentity.ENVIRONMENT_VARIABLE, ServiceManager.NOTIFY_SOCKET),
+		.concat(Stream.of(WorkerIdentity.ENVIRONMENT_VARIABLE, ServiceManager.NOTIFY_SOCKET,
+				UpgradeHandover.ENVIRONMENT_VARIABLE),
 				SocketActivation.VARIABLES.stream())
 		.collect(Collectors.toUnmodifiableSet());
 

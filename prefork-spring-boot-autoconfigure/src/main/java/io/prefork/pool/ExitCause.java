@@ -8,8 +8,15 @@ public enum ExitCause {
 	/** Died before it was ever ready. */
 	BOOT_FAILURE("boot-failure"),
 
-	/** Died on its own after it was ready (crash, System.exit, an OutOfMemoryError exit). */
+	/** Died on its own after it was ready (crash, System.exit). */
 	CRASH("crash"),
+
+	/**
+	 * Exited on an {@code OutOfMemoryError} after it was ready
+	 * ({@code -XX:+ExitOnOutOfMemoryError}, among the worker defaults): its heap was too
+	 * small for what it held, which the process boundary contains.
+	 */
+	OUT_OF_MEMORY("out-of-memory"),
 
 	/**
 	 * Ended by a signal the master did not send (an operator, the kernel's OOM killer, a
@@ -64,7 +71,10 @@ public enum ExitCause {
 		if (status.killedFromOutside()) {
 			return KILLED;
 		}
-		return everReady ? CRASH : BOOT_FAILURE;
+		if (!everReady) {
+			return BOOT_FAILURE;
+		}
+		return status.outOfMemoryExit() ? OUT_OF_MEMORY : CRASH;
 	}
 
 	/**

@@ -10,6 +10,8 @@ import java.util.Map;
  */
 public record ExitStatus(int exitCode, int signal) {
 
+	private static final int OUT_OF_MEMORY_EXIT_CODE = 3;
+
 	private static final int SIGHUP = 1;
 
 	private static final int SIGINT = 2;
@@ -44,12 +46,21 @@ public record ExitStatus(int exitCode, int signal) {
 	}
 
 	/**
+	 * Whether the JVM ended itself on an {@code OutOfMemoryError}: HotSpot exits with code 3
+	 * under {@code -XX:+ExitOnOutOfMemoryError}.
+	 * @return {@code true} for exit code 3
+	 */
+	public boolean outOfMemoryExit() {
+		return this.exitCode == OUT_OF_MEMORY_EXIT_CODE;
+	}
+
+	/**
 	 * Describe it for a log line.
 	 * @return e.g. "exited with code 1" or "killed by signal 9 (SIGKILL)"
 	 */
 	public String describe() {
 		if (this.signal == 0) {
-			return "exited with code " + this.exitCode;
+			return "exited with code " + this.exitCode + (outOfMemoryExit() ? " (out of heap memory)" : "");
 		}
 		String name = SIGNAL_NAMES.get(this.signal);
 		return "killed by signal " + this.signal + ((name != null) ? " (" + name + ")" : "");

@@ -15,14 +15,15 @@ import jnr.posix.POSIXFactory;
  */
 public final class ControlSocket implements AutoCloseable {
 
-	/** The largest message either side sends. */
-	public static final int MAX_MESSAGE = 256;
+	/** The largest message either side sends (the protocol's largest frame). */
+	public static final int MAX_MESSAGE = 65_536;
 
 	private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
 
 	private final int fd;
 
-	private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(MAX_MESSAGE);
+	/** Only a worker's end blocks in {@link #receive()}; the master's never allocate one. */
+	private ByteBuffer receiveBuffer;
 
 	private ControlSocket(int fd) {
 		this.fd = fd;
@@ -80,11 +81,11 @@ public final class ControlSocket implements AutoCloseable {
 		if (LibC.INSTANCE.send(this.fd, message, message.length, Linux.MSG_DONTWAIT | Linux.MSG_NOSIGNAL) >= 0) {
 			return true;
 		}
-		PosixException failure = PosixException.last("send");
-		if (failure.wouldBlock()) {
+		int errno = LibC.errno();
+		if (PosixException.wouldBlock(errno)) {
 			return false;
 		}
-		throw failure;
+		throw new PosixException("send", errno);
 	}
 
 	/**
@@ -97,24 +98,14 @@ public final class ControlSocket implements AutoCloseable {
 	 * @throws PosixException if the peer is gone or another error occurs
 	 */
 	public boolean trySendWithFd(byte[] message, int length, int passedFd) throws PosixException {
-		ByteBuffer payload = ByteBuffer.allocateDirect(length);
-		payload.put(message, 0, length).flip();
-		MsgHdr header = POSIX.allocateMsgHdr();
-		header.setIov(new ByteBuffer[] { payload });
-		CmsgHdr rights = header.allocateControl(4);
-		rights.setLevel(Linux.SOL_SOCKET);
-		rights.setType(Linux.SCM_RIGHTS);
-		ByteBuffer fdBytes = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder());
-		fdBytes.putInt(passedFd).flip();
-		rights.setData(fdBytes);
-		if (POSIX.sendmsg(this.fd, header, Linux.MSG_DONTWAIT | Linux.MSG_NOSIGNAL) >= 0) {
+		if (RightsSender.send(this.fd, message, length, passedFd, Linux.MSG_DONTWAIT | Linux.MSG_NOSIGNAL) >= 0) {
 			return true;
 		}
-		PosixException failure = new PosixException("sendmsg", POSIX.errno());
-		if (failure.wouldBlock()) {
+		int errno = LibC.errno();
+		if (PosixException.wouldBlock(errno)) {
 			return false;
 		}
-		throw failure;
+		throw new PosixException("sendmsg", errno);
 	}
 
 	/**
@@ -129,10 +120,11 @@ public final class ControlSocket implements AutoCloseable {
 		if (received >= 0) {
 			return (int) received;
 		}
-		PosixException failure = PosixException.last("recv");
-		if (failure.wouldBlock()) {
+		int errno = LibC.errno();
+		if (PosixException.wouldBlock(errno)) {
 			return -1;
 		}
+		PosixException failure = new PosixException("recv", errno);
 		if (failure.peerGone()) {
 			return 0;
 		}
@@ -145,6 +137,9 @@ public final class ControlSocket implements AutoCloseable {
 	 * @throws PosixException on an error
 	 */
 	public Received receive() throws PosixException {
+		if (this.receiveBuffer == null) {
+			this.receiveBuffer = ByteBuffer.allocateDirect(MAX_MESSAGE);
+		}
 		this.receiveBuffer.clear();
 		MsgHdr header = POSIX.allocateMsgHdr();
 		header.setIov(new ByteBuffer[] { this.receiveBuffer });

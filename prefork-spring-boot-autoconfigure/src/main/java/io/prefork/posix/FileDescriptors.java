@@ -51,8 +51,7 @@ public final class FileDescriptors {
 		if (read >= 0) {
 			return (int) read;
 		}
-		PosixException failure = PosixException.last("recv");
-		return failure.wouldBlock() ? -1 : 0;
+		return PosixException.wouldBlock(LibC.errno()) ? -1 : 0;
 	}
 
 	/**
@@ -67,8 +66,7 @@ public final class FileDescriptors {
 		if (read >= 0) {
 			return (int) read;
 		}
-		PosixException failure = PosixException.last("recv");
-		return failure.wouldBlock() ? -1 : 0;
+		return PosixException.wouldBlock(LibC.errno()) ? -1 : 0;
 	}
 
 	/**
@@ -92,6 +90,27 @@ public final class FileDescriptors {
 	 */
 	public static boolean writeNow(int fd, byte[] bytes) {
 		return LibC.INSTANCE.send(fd, bytes, bytes.length, Linux.MSG_DONTWAIT | Linux.MSG_NOSIGNAL) == bytes.length;
+	}
+
+	/**
+	 * Write to a pipe (or any fd that is not a socket) without waiting for a reader.
+	 * @param fd the descriptor
+	 * @param bytes what to write, small enough for the pipe's buffer
+	 * @return {@code true} if all of it was written
+	 */
+	public static boolean writeToPipe(int fd, byte[] bytes) {
+		return LibC.INSTANCE.write(fd, bytes, bytes.length) == bytes.length;
+	}
+
+	/**
+	 * Mark an inherited descriptor close-on-exec, so that no program this one starts gets it.
+	 * @param fd the descriptor
+	 * @throws PosixException if fcntl fails, e.g. the fd is not open
+	 */
+	public static void closeOnExec(int fd) throws PosixException {
+		if (LibC.INSTANCE.fcntl(fd, Linux.F_SETFD, Linux.FD_CLOEXEC) != 0) {
+			throw PosixException.last("fcntl FD_CLOEXEC of fd " + fd);
+		}
 	}
 
 	/**

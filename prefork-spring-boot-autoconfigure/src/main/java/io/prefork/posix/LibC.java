@@ -46,6 +46,8 @@ public interface LibC {
 
 	long send(int fd, @In byte[] buffer, long length, int flags);
 
+	long sendmsg(int fd, Pointer message, int flags);
+
 	long recv(int fd, @Out byte[] buffer, long length, int flags);
 
 	int shutdown(int fd, int how);

@@ -30,6 +30,8 @@ final class Linux {
 
 	static final int FD_CLOEXEC = 1;
 
+	static final int F_DUPFD_CLOEXEC = 1030;
+
 	static final int F_GETFL = 3;
 
 	static final int F_SETFL = 4;

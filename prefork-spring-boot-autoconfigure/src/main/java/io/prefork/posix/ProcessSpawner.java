@@ -10,13 +10,13 @@ import jnr.ffi.Pointer;
 import jnr.ffi.byref.IntByReference;
 
 /**
- * Starts worker processes with {@code posix_spawnp}. The child gets {@code /dev/null} (or
- * the listening socket, for the dispatch modes that share it) as stdin, the parent's stdout
- * and stderr, its control socket as fd 3 and nothing else: the
- * JDK opens jars without {@code O_CLOEXEC}, so every other fd is closed explicitly. It runs
- * in its own process group (a terminal's Ctrl-C reaches only the master, which stops the
- * workers in order) with an empty signal mask (HotSpot blocks some signals in its threads
- * and a child would inherit that).
+ * Starts worker processes (and helpers, and an upgrade's new master) with
+ * {@code posix_spawnp}. A worker gets {@code /dev/null} (or the listening socket, for the
+ * dispatch modes that share it) as stdin, the parent's stdout and stderr, its control socket
+ * as fd 3 and nothing else: the JDK opens jars without {@code O_CLOEXEC}, so every other fd
+ * is closed explicitly. It runs in its own process group (a terminal's Ctrl-C reaches only
+ * the master, which stops the workers in order). Every child starts with an empty signal
+ * mask (HotSpot blocks some signals in its threads and a child would inherit that).
  */
 public final class ProcessSpawner {
 
@@ -76,8 +76,48 @@ public final class ProcessSpawner {
 		});
 	}
 
+	/**
+	 * Spawn a process that keeps this one's stdin, stdout, stderr and process group (a
+	 * terminal's Ctrl-C reaches both), and gets the given fds, in order, from fd 3 on, with
+	 * no close-on-exec flag; it gets nothing else.
+	 * @param argv the command line; {@code argv[0]} is looked up on the PATH
+	 * @param environment {@code NAME=value} entries
+	 * @param fds this process's fds that become the child's fds 3, 4, …
+	 * @return the child's pid
+	 * @throws PosixException if the process cannot be started
+	 */
+	public static int spawnInheriting(List<String> argv, List<String> environment, List<Integer> fds)
+			throws PosixException {
+		// Copies above the child's range first: a source could sit where another one goes.
+		List<Integer> copies = new ArrayList<>();
+		try {
+			for (int fd : fds) {
+				int copy = LibC.INSTANCE.fcntl(fd, Linux.F_DUPFD_CLOEXEC, CHILD_CONTROL_FD + fds.size());
+				if (copy < 0) {
+					throw PosixException.last("fcntl F_DUPFD_CLOEXEC of fd " + fd);
+				}
+				copies.add(copy);
+			}
+			return spawn(argv, environment, false, (libc, actions) -> {
+				for (int i = 0; i < copies.size(); i++) {
+					check(libc.posix_spawn_file_actions_adddup2(actions, copies.get(i), CHILD_CONTROL_FD + i),
+							"adddup2 fd " + fds.get(i));
+				}
+				closeEverythingAbove(actions, CHILD_CONTROL_FD + fds.size() - 1);
+			});
+		}
+		finally {
+			copies.forEach(FileDescriptors::close);
+		}
+	}
+
 	private static int spawn(List<String> argv, List<String> environment, FileActions fileActions)
 			throws PosixException {
+		return spawn(argv, environment, true, fileActions);
+	}
+
+	private static int spawn(List<String> argv, List<String> environment, boolean ownProcessGroup,
+			FileActions fileActions) throws PosixException {
 		LibC libc = LibC.INSTANCE;
 		Pointer actions = Memory.allocateDirect(LibC.RUNTIME, SPAWN_STRUCT_SIZE, true);
 		Pointer attributes = Memory.allocateDirect(LibC.RUNTIME, SPAWN_STRUCT_SIZE, true);
@@ -96,7 +136,8 @@ public final class ProcessSpawner {
 			check(libc.posix_spawnattr_setsigdefault(attributes, defaultSignals), "setsigdefault");
 			check(libc.posix_spawnattr_setpgroup(attributes, 0), "setpgroup");
 			check(libc.posix_spawnattr_setflags(attributes, (short) (Linux.POSIX_SPAWN_SETSIGMASK
-					| Linux.POSIX_SPAWN_SETSIGDEF | Linux.POSIX_SPAWN_SETPGROUP)), "setflags");
+					| Linux.POSIX_SPAWN_SETSIGDEF | (ownProcessGroup ? Linux.POSIX_SPAWN_SETPGROUP : 0))),
+					"setflags");
 			List<Pointer> keepAlive = new ArrayList<>();
 			IntByReference pid = new IntByReference();
 			int result = libc.posix_spawnp(pid, argv.get(0), actions, attributes, stringArray(argv, keepAlive),

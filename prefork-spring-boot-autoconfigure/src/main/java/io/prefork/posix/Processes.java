@@ -90,6 +90,14 @@ public final class Processes {
 	}
 
 	/**
+	 * Ask a process to stop quickly (SIGINT).
+	 * @param pid the process
+	 */
+	public static void interrupt(int pid) {
+		signal(pid, Signal.SIGINT);
+	}
+
+	/**
 	 * Ask a process to reopen its log files (SIGUSR1).
 	 * @param pid the process
 	 */

@@ -1,5 +1,7 @@
 package io.prefork.protocol;
 
+import java.util.List;
+
 /**
  * A message on a worker's control channel. One message is one {@code SOCK_SEQPACKET}
  * packet; {@link MessageCodec} frames it.
@@ -156,6 +158,83 @@ public sealed interface Message {
 	 * @param reason the reason's code (the master's exit-cause ordinal)
 	 */
 	record Retire(long reason) implements Message {
+	}
+
+	/**
+	 * A pool call: an operation that every worker should run (an actuator write, a scrape).
+	 * Worker to master: run this on the other workers. Master to worker: run this. The
+	 * request and the answers are files in the pool's private directory, named after the id.
+	 *
+	 * @param callId the caller's pid in the high 32 bits and its own sequence number in the
+	 * low 32 bits, so unique in the pool
+	 */
+	record PoolCall(long callId) implements Message {
+
+		/** How long the master gives the other workers to answer: a scrape takes milliseconds. */
+		public static final long ANSWER_WITHIN_MILLIS = 5_000;
+
+	}
+
+	/**
+	 * Worker to master: this worker has run a pool call and written its answer, or, still
+	 * starting, has queued it to run once the application is up.
+	 *
+	 * @param callId the call's id
+	 * @param queued {@code true} if queued rather than run
+	 */
+	record PoolCallAnswered(long callId, boolean queued) implements Message {
+	}
+
+	/**
+	 * Master to the caller of a pool call: every other worker it went to has answered, gone
+	 * or run out of time.
+	 *
+	 * @param callId the call's id
+	 * @param answers one per worker the call went to
+	 */
+	record PoolCallDone(long callId, List<Answer> answers) implements Message {
+
+		/**
+		 * Create the message.
+		 * @param callId the call's id
+		 * @param answers one per worker the call went to
+		 */
+		public PoolCallDone {
+			answers = List.copyOf(answers);
+		}
+
+		/**
+		 * What became of the call in one worker.
+		 *
+		 * @param slot the worker's slot
+		 * @param pid the worker's pid
+		 * @param outcome what became of it
+		 */
+		public record Answer(int slot, int pid, Outcome outcome) {
+		}
+
+		/**
+		 * What became of a pool call in one worker.
+		 */
+		public enum Outcome {
+
+			/** It ran the call; its answer is in its file. */
+			ANSWERED,
+
+			/** It is starting and runs the call once the application is up. */
+			QUEUED,
+
+			/** It did not answer in time. */
+			NO_ANSWER,
+
+			/** It exited (or its channel closed) before answering. */
+			GONE,
+
+			/** The call could not be sent to it (its channel was full). */
+			UNREACHABLE
+
+		}
+
 	}
 
 }

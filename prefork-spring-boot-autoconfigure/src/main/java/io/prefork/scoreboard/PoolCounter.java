@@ -98,7 +98,10 @@ public enum PoolCounter {
 	PEEK_TIMEOUTS,
 
 	/** Connections handed to the worker holding their session (sticky sessions). */
-	SESSION_ROUTED;
+	SESSION_ROUTED,
+
+	/** Workers that exited on an OutOfMemoryError after they were ready. */
+	EXITED_OUT_OF_MEMORY;
 
 	private static final String REJECTED = "REJECTED_";
 

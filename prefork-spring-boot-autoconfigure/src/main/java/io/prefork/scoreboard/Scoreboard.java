@@ -6,8 +6,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.channels.FileChannel.MapMode;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -268,8 +270,7 @@ public final class Scoreboard implements AutoCloseable {
 	 */
 	public void removeFiles() {
 		try {
-			Files.deleteIfExists(this.file);
-			Files.deleteIfExists(this.file.getParent());
+			deleteDirectory(this.file.getParent());
 		}
 		catch (IOException ex) {
 			// Another worker was first, or the directory is not ours to delete.
@@ -288,13 +289,26 @@ public final class Scoreboard implements AutoCloseable {
 		this.closed = true;
 		if (this.ownedDirectory != null) {
 			try {
-				Files.deleteIfExists(this.file);
-				Files.deleteIfExists(this.ownedDirectory);
+				deleteDirectory(this.ownedDirectory);
 			}
 			catch (IOException ex) {
 				throw new UncheckedIOException("cannot delete scoreboard " + this.file, ex);
 			}
 		}
+	}
+
+	// The pool's private directory also holds the workers' pool-call files and the logger
+	// levels set for the whole pool; it has no subdirectories.
+	private static void deleteDirectory(Path directory) throws IOException {
+		try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+			for (Path file : files) {
+				Files.deleteIfExists(file);
+			}
+		}
+		catch (NoSuchFileException ex) {
+			return;
+		}
+		Files.deleteIfExists(directory);
 	}
 
 }

@@ -73,6 +73,8 @@ public final class Worker {
 
 	private final WorkerSection section;
 
+	private final PoolCalls poolCalls;
+
 	private Worker(WorkerIdentity identity, ControlSocket channel, ConnectionSource source, Scoreboard scoreboard,
 			MasterGone masterGone) {
 		this.identity = identity;
@@ -81,6 +83,7 @@ public final class Worker {
 		this.scoreboard = scoreboard;
 		this.section = scoreboard.worker(identity.row());
 		this.masterGone = masterGone;
+		this.poolCalls = new PoolCalls(Path.of(identity.scoreboard()).getParent(), identity.slot(), this::report);
 	}
 
 	/**
@@ -148,6 +151,14 @@ public final class Worker {
 	 */
 	public Scoreboard scoreboard() {
 		return this.scoreboard;
+	}
+
+	/**
+	 * Return this worker's side of pool calls: operations run on every worker.
+	 * @return the pool calls
+	 */
+	public PoolCalls poolCalls() {
+		return this.poolCalls;
 	}
 
 	/**
@@ -398,6 +409,12 @@ public final class Worker {
 		}
 		else if (message instanceof Message.Retire retire && received.fd() < 0) {
 			retire(retire.reason());
+		}
+		else if (message instanceof Message.PoolCall call && received.fd() < 0) {
+			this.poolCalls.received(call);
+		}
+		else if (message instanceof Message.PoolCallDone done && received.fd() < 0) {
+			this.poolCalls.done(done);
 		}
 		else {
 			FileDescriptors.close(received.fd());

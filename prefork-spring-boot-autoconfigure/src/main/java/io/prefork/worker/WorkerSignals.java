@@ -10,8 +10,8 @@ import io.prefork.posix.JvmSignals;
 
 /**
  * A worker's answer to the signals that would otherwise end its JVM: SIGUSR1 reopens its
- * log files (the master relays it), SIGUSR2 is logged and ignored where HotSpot no longer
- * uses it, the {@link JvmSignals#HARMLESS} ones do nothing. SIGTERM stays Spring's
+ * log files (the master relays it), SIGUSR2 (the master's upgrade signal) is logged and
+ * ignored where HotSpot no longer uses it, the {@link JvmSignals#HARMLESS} ones do nothing. SIGTERM stays Spring's
  * graceful shutdown. Java runs each handler on a thread of its own, so doing the work
  * there holds up nothing.
  */
@@ -31,7 +31,7 @@ public final class WorkerSignals {
 				(signal) -> logger.info("SIGUSR1: reopened " + reopener.getAsInt() + " log file(s)"));
 		if (JvmSignals.isSigusr2Free()) {
 			Signal.handle(new Signal("USR2"),
-					(signal) -> logger.info("SIGUSR2 is reserved for the zero-downtime upgrade; ignored"));
+					(signal) -> logger.info("SIGUSR2 ignored: it upgrades the server when sent to the master"));
 		}
 		JvmSignals.ignoreHarmless();
 	}

@@ -65,7 +65,7 @@ class PreforkEndpointTests {
 				entry("worker-lost-unread", 0L));
 		assertThat(pool.exited()).containsExactly(entry("boot-failure", 0L), entry("crash", 1L),
 				entry("killed", 0L), entry("timeout", 0L), entry("request-timeout", 0L), entry("recycled", 2L), entry("rss", 0L),
-				entry("scaled-down", 0L), entry("shutdown", 0L));
+				entry("scaled-down", 0L), entry("shutdown", 0L), entry("out-of-memory", 0L));
 	}
 
 	@Test

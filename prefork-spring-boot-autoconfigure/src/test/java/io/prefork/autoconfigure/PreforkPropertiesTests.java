@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -41,7 +42,7 @@ class PreforkPropertiesTests {
 		assertThat(settings.port()).isEqualTo(8081);
 		assertThat(settings.workers()).isEqualTo(3);
 		assertThat(settings.timeouts()).isEqualTo(new PreforkSettings.Timeouts(Duration.ofSeconds(5),
-				Duration.ofMillis(250), Duration.ofSeconds(30), null, Duration.ofMinutes(1)));
+				Duration.ofMillis(250), Duration.ofSeconds(30), null, Duration.ofMinutes(1), Duration.ofMinutes(2)));
 		assertThat(settings.worker()).usingRecursiveComparison()
 			.ignoringFields("cds")
 			.isEqualTo(new PreforkSettings.Worker(8, 200, List.of("-Xmx64m", "-XX:+UseSerialGC"), 0, 0, 0, null, true, 0,
@@ -100,6 +101,32 @@ class PreforkPropertiesTests {
 	}
 
 	@Test
+	void bindsTheUpgradeTimeoutAndThePidFile(@TempDir Path directory) {
+		PreforkSettings settings = bind(Map.of("server.prefork.timeouts.upgrade", "90s", "server.prefork.pid-file",
+				directory.resolve("app.pid").toString()))
+			.toSettings(null, 8080);
+		assertThat(settings.timeouts().upgrade()).isEqualTo(Duration.ofSeconds(90));
+		assertThat(settings.pidFile()).isEqualTo(directory.resolve("app.pid"));
+		assertThat(bind(Map.of()).toSettings(null, 8080).pidFile()).isNull();
+	}
+
+	@Test
+	void rejectsAPidFileThatCannotBeWrittenNamingTheProperty(@TempDir Path directory) {
+		assertThatExceptionOfType(InvalidPropertyException.class)
+			.isThrownBy(() -> bind(Map.of("server.prefork.pid-file", directory.toString())).toSettings(null, 8080))
+			.withMessageContaining("server.prefork.pid-file")
+			.withMessageContaining("is a directory");
+		assertThatExceptionOfType(InvalidPropertyException.class)
+			.isThrownBy(() -> bind(Map.of("server.prefork.pid-file", directory.resolve("missing/app.pid").toString()))
+				.toSettings(null, 8080))
+			.withMessageContaining("server.prefork.pid-file")
+			.withMessageContaining("must be in an existing directory");
+		assertThatExceptionOfType(InvalidPropertyException.class)
+			.isThrownBy(() -> bind(Map.of("server.prefork.timeouts.upgrade", "0s")).toSettings(null, 8080))
+			.withMessageContaining("server.prefork.timeouts.upgrade");
+	}
+
+	@Test
 	void bindsTheRecycleLimits() {
 		PreforkProperties properties = bind(Map.of("server.prefork.worker.max-requests", "10000",
 				"server.prefork.worker.max-requests-jitter", "500", "server.prefork.worker.max-rss", "256MB",
@@ -142,7 +169,7 @@ class PreforkPropertiesTests {
 		assertThat(settings.pool()).isEqualTo(new PreforkSettings.Pool(PoolMode.STATIC, 1, 3,
 				Math.max(settings.workers(), 2 * PROCESSORS), Duration.ofSeconds(30), Math.max(2, PROCESSORS)));
 		assertThat(settings.timeouts()).isEqualTo(new PreforkSettings.Timeouts(Duration.ofSeconds(60),
-				Duration.ofSeconds(10), Duration.ofSeconds(30), null, Duration.ofSeconds(40)));
+				Duration.ofSeconds(10), Duration.ofSeconds(30), null, Duration.ofSeconds(40), Duration.ofMinutes(2)));
 		assertThat(settings.worker()).usingRecursiveComparison()
 			.ignoringFields("cds")
 			.isEqualTo(new PreforkSettings.Worker(50, 1000, List.of(), 0, 0, 0, null, true, 0, null,

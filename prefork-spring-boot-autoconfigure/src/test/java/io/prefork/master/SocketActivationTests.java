@@ -13,26 +13,28 @@ class SocketActivationTests {
 
 	private static final long PID = 4242;
 
+	private static final long PARENT = 4000;
+
 	@Test
 	void noSocketsWithoutTheVariables() {
-		assertThat(SocketActivation.of(Map.of(), PID)).isEqualTo(SocketActivation.NONE);
+		assertThat(SocketActivation.of(Map.of(), PID, PARENT)).isEqualTo(SocketActivation.NONE);
 		assertThat(SocketActivation.NONE.any()).isFalse();
 	}
 
 	@Test
 	void ignoresSocketsMeantForAnotherProcess() {
-		assertThat(SocketActivation.of(Map.of("LISTEN_FDS", "1", "LISTEN_PID", "17"), PID))
+		assertThat(SocketActivation.of(Map.of("LISTEN_FDS", "1", "LISTEN_PID", "17"), PID, PARENT))
 			.isEqualTo(SocketActivation.NONE);
 	}
 
 	@Test
 	void servesTheOnlySocketAsTheApplicationsWithOrWithoutAName() {
-		SocketActivation unnamed = SocketActivation.of(Map.of("LISTEN_FDS", "1", "LISTEN_PID", "4242"), PID);
+		SocketActivation unnamed = SocketActivation.of(Map.of("LISTEN_FDS", "1", "LISTEN_PID", "4242"), PID, PARENT);
 		assertThat(unnamed.application()).isEqualTo(3);
 		assertThat(unnamed.management()).isEqualTo(-1);
 		assertThat(unnamed.any()).isTrue();
 		SocketActivation named = SocketActivation.of(
-				Map.of("LISTEN_FDS", "1", "LISTEN_PID", "4242", "LISTEN_FDNAMES", "web"), PID);
+				Map.of("LISTEN_FDS", "1", "LISTEN_PID", "4242", "LISTEN_FDNAMES", "web"), PID, PARENT);
 		assertThat(named.application()).isEqualTo(3);
 		assertThat(named.names()).containsEntry(3, "web");
 	}
@@ -40,7 +42,7 @@ class SocketActivationTests {
 	@Test
 	void tellsTheManagementSocketByItsNameInAnyOrder() {
 		SocketActivation activation = SocketActivation.of(
-				Map.of("LISTEN_FDS", "2", "LISTEN_PID", "4242", "LISTEN_FDNAMES", "management:app.socket"), PID);
+				Map.of("LISTEN_FDS", "2", "LISTEN_PID", "4242", "LISTEN_FDNAMES", "management:app.socket"), PID, PARENT);
 		assertThat(activation.management()).isEqualTo(3);
 		assertThat(activation.application()).isEqualTo(4);
 	}
@@ -48,7 +50,7 @@ class SocketActivationTests {
 	@Test
 	void servesOnlyAManagementSocketIfThatIsAllThereIs() {
 		SocketActivation activation = SocketActivation.of(
-				Map.of("LISTEN_FDS", "1", "LISTEN_PID", "4242", "LISTEN_FDNAMES", "management"), PID);
+				Map.of("LISTEN_FDS", "1", "LISTEN_PID", "4242", "LISTEN_FDNAMES", "management"), PID, PARENT);
 		assertThat(activation.application()).isEqualTo(-1);
 		assertThat(activation.management()).isEqualTo(3);
 	}
@@ -68,7 +70,7 @@ class SocketActivationTests {
 	}
 
 	private static void assertRejected(Map<String, String> environment, String message) {
-		assertThatExceptionOfType(PreforkException.class).isThrownBy(() -> SocketActivation.of(environment, PID))
+		assertThatExceptionOfType(PreforkException.class).isThrownBy(() -> SocketActivation.of(environment, PID, PARENT))
 			.withMessageContaining(message);
 	}
 

@@ -103,7 +103,7 @@ class PreforkMetricsTests {
 		assertThat(this.registry.find("prefork.workers.exited").functionCounters())
 			.extracting((counter) -> counter.getId().getTag("reason"))
 			.containsExactlyInAnyOrder("boot-failure", "crash", "killed", "timeout", "request-timeout", "recycled",
-					"rss", "scaled-down", "shutdown");
+					"rss", "scaled-down", "shutdown", "out-of-memory");
 	}
 
 	@Test
@@ -188,7 +188,7 @@ class PreforkMetricsTests {
 
 	@Test
 	void everyMeterHasADescription() {
-		assertThat(this.registry.getMeters()).hasSize(5 + 1 + 1 + 6 + 9 + 1 + 1 + 1 + 1 + 1 + 2 + 3)
+		assertThat(this.registry.getMeters()).hasSize(5 + 1 + 1 + 6 + 10 + 1 + 1 + 1 + 1 + 1 + 2 + 3)
 			.allSatisfy((meter) -> assertThat(meter.getId().getDescription()).as(meter.getId().getName())
 				.isNotBlank());
 	}

@@ -31,6 +31,19 @@ class ExitCauseTests {
 	}
 
 	@Test
+	void theJvmsOutOfMemoryExitOfAWorkerThatWasReadyIsOutOfMemory() {
+		ExitStatus exit3 = new ExitStatus(3, 0);
+		assertThat(exit3.outOfMemoryExit()).isTrue();
+		assertThat(ExitCause.classify(null, true, exit3)).isEqualTo(ExitCause.OUT_OF_MEMORY);
+		assertThat(exit3.describe()).isEqualTo("exited with code 3 (out of heap memory)");
+	}
+
+	@Test
+	void anOutOfMemoryExitWhileStartingIsABootFailure() {
+		assertThat(ExitCause.classify(null, false, new ExitStatus(3, 0))).isEqualTo(ExitCause.BOOT_FAILURE);
+	}
+
+	@Test
 	void anUndecidedKillFromOutsideIsAKillWhetherReadyOrNot() {
 		assertThat(ExitCause.classify(null, true, KILLED_BY_SIGKILL)).isEqualTo(ExitCause.KILLED);
 		assertThat(ExitCause.classify(null, false, KILLED_BY_SIGKILL)).isEqualTo(ExitCause.KILLED);
@@ -63,7 +76,7 @@ class ExitCauseTests {
 
 	@ParameterizedTest
 	@ValueSource(strings = { "boot-failure", "crash", "killed", "timeout", "request-timeout", "recycled", "rss", "scaled-down",
-			"shutdown" })
+			"shutdown", "out-of-memory" })
 	void knowsTheTagsUsedInLogsAndMetrics(String tag) {
 		assertThat(ExitCause.values()).extracting(ExitCause::tag).contains(tag);
 	}

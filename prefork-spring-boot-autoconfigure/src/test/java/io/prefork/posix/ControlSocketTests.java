@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 @Timeout(10)
 class ControlSocketTests {
@@ -59,6 +60,35 @@ class ControlSocketTests {
 			}
 			assertThat(client.getInputStream().read()).as("EOF once the last copy is closed").isEqualTo(-1);
 		}
+	}
+
+	@Test
+	void eachMessageCarriesItsOwnBytesAndDescriptor() throws Exception {
+		int[][] pipes = new int[3][2];
+		for (int i = 0; i < pipes.length; i++) {
+			assertThat(LibC.INSTANCE.pipe2(pipes[i], FdInfo.O_CLOEXEC)).isZero();
+			assertThat(this.pair[0].trySendWithFd(new byte[] { (byte) i, 9 }, 1 + i % 2, pipes[i][0])).isTrue();
+		}
+		for (int i = 0; i < pipes.length; i++) {
+			ControlSocket.Received received = this.pair[1].receive();
+			try {
+				assertThat(received.bytes()).isEqualTo(Arrays.copyOf(new byte[] { (byte) i, 9 }, 1 + i % 2));
+				assertThat(LibC.INSTANCE.write(pipes[i][1], new byte[] { (byte) (100 + i) }, 1)).isEqualTo(1);
+				assertThat(readFully(received.fd(), 1)).as("the pipe sent with message " + i)
+					.containsExactly((byte) (100 + i));
+			}
+			finally {
+				FileDescriptors.close(received.fd());
+				FileDescriptors.close(pipes[i][0]);
+				FileDescriptors.close(pipes[i][1]);
+			}
+		}
+	}
+
+	@Test
+	void refusesAMessageWithADescriptorLongerThanAHandOverHeaderCanBe() {
+		assertThatIllegalArgumentException().isThrownBy(() -> this.pair[0]
+			.trySendWithFd(new byte[RightsSender.MAX_PAYLOAD + 1], RightsSender.MAX_PAYLOAD + 1, 0));
 	}
 
 	@Test

@@ -23,7 +23,31 @@ class MessageCodecTests {
 				new Message.Warming(4343),
 				new Message.Handoff(5, Connector.MANAGEMENT),
 				new Message.Accepted(5, Connector.MANAGEMENT), new Message.NotAccepted(6, Connector.MANAGEMENT),
-				new Message.Closed(Long.MAX_VALUE, Connector.MANAGEMENT));
+				new Message.Closed(Long.MAX_VALUE, Connector.MANAGEMENT), new Message.PoolCall(0x0000_1234_0000_0007L),
+				new Message.PoolCallAnswered(8, false), new Message.PoolCallAnswered(8, true),
+				new Message.PoolCallDone(9, List.of()));
+	}
+
+	@Test
+	void aPoolCallsAnswersFollowItsFrameNineBytesEach() {
+		Message.PoolCallDone done = new Message.PoolCallDone(0x0102030405060708L,
+				List.of(new Message.PoolCallDone.Answer(1, 4242, Message.PoolCallDone.Outcome.ANSWERED),
+						new Message.PoolCallDone.Answer(3, 77, Message.PoolCallDone.Outcome.NO_ANSWER)));
+		byte[] frame = MessageCodec.encode(done);
+		assertThat(frame).hasSize(MessageCodec.FRAME_SIZE + 18);
+		assertThat(Arrays.copyOfRange(frame, 9, 18)).isEqualTo(new byte[] { 0, 0, 0, 1, 0, 0, 0x10, (byte) 0x92, 0 });
+		assertThat(MessageCodec.decode(frame, frame.length)).isEqualTo(done);
+	}
+
+	@Test
+	void rejectsATruncatedAnswerOrAnUnknownOutcome() {
+		byte[] frame = MessageCodec.encode(new Message.PoolCallDone(1,
+				List.of(new Message.PoolCallDone.Answer(0, 1, Message.PoolCallDone.Outcome.GONE))));
+		assertThatExceptionOfType(ProtocolException.class).isThrownBy(() -> MessageCodec.decode(frame, frame.length - 1))
+			.withMessageContaining("multiple of 9");
+		frame[frame.length - 1] = 99;
+		assertThatExceptionOfType(ProtocolException.class).isThrownBy(() -> MessageCodec.decode(frame, frame.length))
+			.withMessageContaining("outcome 99");
 	}
 
 	@ParameterizedTest
@@ -86,7 +110,7 @@ class MessageCodecTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(bytes = { 0, 13, 127, -1 })
+	@ValueSource(bytes = { 0, 17, 127, -1 })
 	void rejectsAnUnknownType(byte type) {
 		byte[] frame = MessageCodec.encode(new Message.Closed(3));
 		frame[0] = type;

@@ -21,11 +21,17 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 class ScoreboardReleaseTests {
 
-	/** How long the writer releases and reuses rows while the readers read. */
+	/** How long the writer releases and reuses rows while the readers read, at least. */
 	private static final Duration WRITING = Duration.ofMillis(500);
 
+	/**
+	 * Release cycles the writer makes at least: on a loaded machine the spinning readers can
+	 * starve it, and a handful of cycles would test little.
+	 */
+	private static final int MIN_CYCLES = 20;
+
 	/** When the readers give up waiting for the writer. */
-	private static final Duration DEADLINE = Duration.ofSeconds(5);
+	private static final Duration DEADLINE = Duration.ofSeconds(60);
 
 	private Scoreboard scoreboard;
 
@@ -160,13 +166,13 @@ class ScoreboardReleaseTests {
 	// Like the master with a recycling pool: rows 0-2 get a new worker that serves some
 	// requests and is released, again and again, while row 3's worker keeps serving. Returns
 	// the pool's request total at the end. (A release done as separate writes is caught only
-	// now and then, so the writer keeps going for a while rather than a number of cycles.)
+	// now and then, so the writer keeps going for a while as well as a number of cycles.)
 	private long writeAndReleaseRows(long until) {
 		long total = 0;
 		long longLived = 0;
 		this.scoreboard.master(3).update(1, 99, 0, "busy", 1, 0, 0, 0);
 		int cycle = 0;
-		while (System.nanoTime() < until) {
+		while (System.nanoTime() < until || cycle < MIN_CYCLES) {
 			int row = cycle % 3;
 			this.scoreboard.master(row).update(0, 1000 + cycle, cycle, "busy", 1, 0, 0, 0);
 			for (int served = 1; served <= 10; served++) {
@@ -180,7 +186,6 @@ class ScoreboardReleaseTests {
 			total += 10;
 			cycle++;
 		}
-		assertThat(cycle).as("release cycles before the deadline").isGreaterThan(10);
 		return total + longLived;
 	}
 

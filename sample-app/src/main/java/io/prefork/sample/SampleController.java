@@ -50,6 +50,15 @@ class SampleController {
 	}
 
 	/**
+	 * The application's version as configured ({@code sample.version}), to see an upgrade
+	 * take effect.
+	 */
+	@GetMapping("/version")
+	String version(@Value("${sample.version:1}") String version) {
+		return version;
+	}
+
+	/**
 	 * Who this worker is; 404 when the application runs without prefork.
 	 */
 	@GetMapping("/worker")

@@ -2,7 +2,6 @@ package io.prefork.sample;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.net.ConnectException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -123,10 +122,12 @@ class KubernetesManifestsIT {
 						() -> busyWorkers(RawHttp.getOnceQuietly(management, scrape)) >= 1);
 				long stopped = System.nanoTime();
 				server.signal("TERM");
-				// A refused connection fails a probe like a 503 does: the pod leaves the
-				// endpoints while in-flight requests finish.
-				server.awaitTrue("the readiness probe failing", Duration.ofSeconds(10),
-						() -> refused(management, path(container, "readinessProbe")));
+				// While in-flight requests finish, the pod leaves the endpoints (readiness 503)
+				// but is not restarted (liveness 200): the stopping workers answer the probes.
+				server.awaitTrue("the readiness probe answering 503 while draining", Duration.ofSeconds(10),
+						() -> status(management, path(container, "readinessProbe")) == 503);
+				assertThat(RawHttp.getOnce(management, path(container, "livenessProbe")).status())
+					.as("liveness while draining").isEqualTo(200);
 				assertThat(slow.read().status()).as("the request in flight at SIGTERM").isEqualTo(200);
 				long grace = ((Number) at(manifest("Deployment"), "spec.template.spec.terminationGracePeriodSeconds"))
 					.longValue();
@@ -145,16 +146,12 @@ class KubernetesManifestsIT {
 		return busy.find() ? (int) Double.parseDouble(busy.group(1)) : -1;
 	}
 
-	private static boolean refused(int port, String path) {
+	private static int status(int port, String path) {
 		try {
-			RawHttp.getOnce(port, path);
-			return false;
-		}
-		catch (ConnectException ex) {
-			return true;
+			return RawHttp.getOnce(port, path).status();
 		}
 		catch (IOException ex) {
-			return false;
+			return -1;
 		}
 	}
 

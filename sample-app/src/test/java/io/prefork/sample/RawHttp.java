@@ -74,12 +74,32 @@ final class RawHttp implements AutoCloseable {
 	}
 
 	/**
+	 * Send a request with a JSON body and read the whole response.
+	 * @param method the method
+	 * @param path the path
+	 * @param json the body
+	 * @return the response
+	 */
+	Response request(String method, String path, String json) throws IOException {
+		byte[] body = json.getBytes(StandardCharsets.UTF_8);
+		String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+				+ "Content-Length: " + body.length + "\r\n\r\n";
+		this.out.write(head.getBytes(StandardCharsets.US_ASCII));
+		this.out.write(body);
+		this.out.flush();
+		return read();
+	}
+
+	/**
 	 * Read one whole response.
 	 * @return the response
 	 */
 	Response read() throws IOException {
 		String head = readHead();
 		int status = Integer.parseInt(head.substring(9, 12));
+		if (status == 204 || status == 304) {
+			return new Response(status, head, "");
+		}
 		Matcher length = Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(head);
 		if (length.find()) {
 			byte[] body = this.in.readNBytes(Integer.parseInt(length.group(1)));
