@@ -24,10 +24,11 @@ import java.util.List;
  * on the application's port (or not over HTTP)
  * @param runAs the user and group workers run as
  * @param pidFile the file the master writes its pid to, or {@code null} for none
+ * @param sqlInit which workers initialise the application's database
  */
 public record PreforkSettings(InetAddress address, int port, int workers, Pool pool, DispatchMode dispatch,
 		Timeouts timeouts, Worker worker, Overload overload, Status status, Sessions sessions,
-		Management management, RunAs runAs, Path pidFile) {
+		Management management, RunAs runAs, Path pidFile, SqlInitialization sqlInit) {
 
 	/**
 	 * Return these settings with a separate management port.
@@ -36,7 +37,8 @@ public record PreforkSettings(InetAddress address, int port, int workers, Pool p
 	 */
 	public PreforkSettings withManagement(Management management) {
 		return new PreforkSettings(this.address, this.port, this.workers, this.pool, this.dispatch, this.timeouts,
-				this.worker, this.overload, this.status, this.sessions, management, this.runAs, this.pidFile);
+				this.worker, this.overload, this.status, this.sessions, management, this.runAs, this.pidFile,
+				this.sqlInit);
 	}
 
 	/**

@@ -8,7 +8,6 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.core.env.ConfigurableEnvironment;
 
 import io.prefork.PreforkException;
@@ -30,9 +29,10 @@ final class MasterRunner {
 	/**
 	 * Run the master until it stops.
 	 * @param environment the application's environment
+	 * @param mainClass the application's main class, or {@code null}
 	 * @return the process exit code
 	 */
-	static int run(ConfigurableEnvironment environment) {
+	static int run(ConfigurableEnvironment environment, Class<?> mainClass) {
 		try {
 			Binder binder = Binder.get(environment);
 			PreforkProperties properties = binder.bindOrCreate("server.prefork", PreforkProperties.class);
@@ -43,6 +43,11 @@ final class MasterRunner {
 			PreforkSettings settings = properties.toSettings(address, port, sessionCookie)
 				.withManagement(ManagementPort.bind(binder, port));
 			becomeLean(properties.getMaster().toSettings());
+			// Once, by the JVM that stays the master.
+			MasterBanner.print(environment, mainClass);
+			new DatabaseWarnings(environment, mainClass, MasterRunner.class.getClassLoader())
+				.warnings(properties.getSqlInit())
+				.forEach(logger::warn);
 			return Master.forThisProcess(settings).reopeningLogsWith(LogFiles::reopen).run();
 		}
 		catch (PreforkException ex) {
@@ -50,7 +55,7 @@ final class MasterRunner {
 			return 1;
 		}
 		catch (BindException ex) {
-			logger.error(PreforkFailureAnalyzer.report(bindFailure(ex)));
+			logger.error(PreforkFailureAnalyzer.report(BindFailures.describe(ex)));
 			return 1;
 		}
 		catch (RuntimeException ex) {
@@ -73,21 +78,6 @@ final class MasterRunner {
 		else {
 			logger.debug(why);
 		}
-	}
-
-	// The same facts Spring Boot's own analysis of a bind failure gives.
-	private static PreforkException bindFailure(BindException ex) {
-		ConfigurationProperty property = ex.getProperty();
-		Throwable reason = ex;
-		while (reason.getCause() != null) {
-			reason = reason.getCause();
-		}
-		String description = "Failed to bind properties under '" + ex.getName() + "' to " + ex.getTarget().getType()
-				+ ":\n\n    Property: " + ex.getName()
-				+ ((property != null) ? "\n    Value: \"" + property.getValue() + "\"\n    Origin: " + property.getOrigin()
-						: "")
-				+ "\n    Reason: " + reason.getMessage();
-		return new PreforkException(description, "Update your application's configuration", ex);
 	}
 
 }

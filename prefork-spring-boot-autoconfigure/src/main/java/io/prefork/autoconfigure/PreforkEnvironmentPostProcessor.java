@@ -54,6 +54,11 @@ public class PreforkEnvironmentPostProcessor implements EnvironmentPostProcessor
 				properties.put("management.server.port", identity.managementPort());
 			}
 			label = "worker " + identity.slot();
+			// The master prints the banner, once for the server.
+			properties.put("spring.main.banner-mode", "off");
+			if (!identity.initialises()) {
+				properties.putAll(SkippedSqlInit.properties(environment));
+			}
 			// Levels set through the actuator for the whole pool win over the configured ones.
 			new PoolLoggerLevels(Path.of(identity.scoreboard()).getParent()).read()
 				.forEach((name, level) -> properties.put("logging.level." + name, level));
@@ -62,9 +67,6 @@ public class PreforkEnvironmentPostProcessor implements EnvironmentPostProcessor
 		// Lowest precedence: the application's own settings win.
 		Map<String, Object> defaults = new HashMap<>();
 		defaults.put("logging.pattern.level", "%5p [" + label + "]");
-		if (role == PreforkRole.WORKER) {
-			defaults.put("spring.main.banner-mode", "off");
-		}
 		environment.getPropertySources().addLast(new MapPropertySource("preforkDefaults", defaults));
 	}
 

@@ -19,6 +19,7 @@ import io.prefork.InvalidPropertyException;
 import io.prefork.OverloadPolicy;
 import io.prefork.PoolMode;
 import io.prefork.PreforkSettings;
+import io.prefork.SqlInitialization;
 
 /**
  * Configuration of the prefork server ({@code server.prefork.*}). Where it listens comes
@@ -57,6 +58,13 @@ public class PreforkProperties {
 	 * shared-accept (workers accept on their own).
 	 */
 	private DispatchMode dispatch = DispatchMode.PASS_FD;
+
+	/**
+	 * Which workers initialise the application's database (spring.sql.init, Flyway,
+	 * Liquibase, Hibernate's ddl-auto, Spring Session's schema): every-worker, or
+	 * first-worker (the first worker alone, the others starting once it is ready).
+	 */
+	private SqlInitialization sqlInit = SqlInitialization.EVERY_WORKER;
 
 	/**
 	 * Whether a new connection goes to the worker that holds its HTTP session (found from
@@ -115,6 +123,14 @@ public class PreforkProperties {
 
 	public void setWorkers(Integer workers) {
 		this.workers = workers;
+	}
+
+	public SqlInitialization getSqlInit() {
+		return this.sqlInit;
+	}
+
+	public void setSqlInit(SqlInitialization sqlInit) {
+		this.sqlInit = sqlInit;
 	}
 
 	public DispatchMode getDispatch() {
@@ -219,6 +235,7 @@ public class PreforkProperties {
 				"must be between 1 and " + MAX_WORKERS);
 		check(this.dispatch != null, "server.prefork.dispatch", null,
 				"must be one of pass-fd, accept-on-command, shared-accept");
+		check(this.sqlInit != null, "server.prefork.sql-init", null, "must be every-worker or first-worker");
 		check(!Boolean.TRUE.equals(this.stickySessions) || this.dispatch == DispatchMode.PASS_FD,
 				"server.prefork.sticky-sessions", true, "needs server.prefork.dispatch=pass-fd (with "
 						+ this.dispatch.value() + " the master never sees a request); share sessions between "
@@ -230,7 +247,7 @@ public class PreforkProperties {
 		this.master.toSettings();
 		return new PreforkSettings(address, port, workerCount, this.pool.toSettings(workerCount, processors),
 				this.dispatch, this.timeouts.toSettings(), worker, this.overload.toSettings(), this.status.toSettings(),
-				sessions(sessionCookieName), null, runAs(), pidFile());
+				sessions(sessionCookieName), null, runAs(), pidFile(), this.sqlInit);
 	}
 
 	// Whether the file itself can be written is found out when the master writes it.
@@ -472,6 +489,12 @@ public class PreforkProperties {
 		private int maxConnections = 1000;
 
 		/**
+		 * Maximum number of request-processing threads of each worker's management server
+		 * (with a separate management.server.port), which serves probes and scrapes.
+		 */
+		private int managementThreads = 4;
+
+		/**
 		 * Extra JVM options for worker processes, separated by spaces (e.g. "-Xmx256m
 		 * -XX:+UseSerialGC"). They come after the master's own JVM options, so they win.
 		 */
@@ -531,6 +554,14 @@ public class PreforkProperties {
 
 		public void setMaxConnections(int maxConnections) {
 			this.maxConnections = maxConnections;
+		}
+
+		public int getManagementThreads() {
+			return this.managementThreads;
+		}
+
+		public void setManagementThreads(int managementThreads) {
+			this.managementThreads = managementThreads;
 		}
 
 		public String getJvmOptions() {
@@ -600,6 +631,8 @@ public class PreforkProperties {
 		PreforkSettings.Worker toSettings(String user, PreforkSettings.Container container) {
 			check(this.threads >= 1, "server.prefork.worker.threads", this.threads, "must be at least 1");
 			check(this.maxConnections >= 1, "server.prefork.worker.max-connections", this.maxConnections,
+					"must be at least 1");
+			check(this.managementThreads >= 1, "server.prefork.worker.management-threads", this.managementThreads,
 					"must be at least 1");
 			check(this.maxRequests >= 0 && this.maxRequests <= MAX_REQUESTS, "server.prefork.worker.max-requests",
 					this.maxRequests, "must be between 0 and " + MAX_REQUESTS);

@@ -24,12 +24,15 @@ public class PreforkRunListener implements SpringApplicationRunListener, Ordered
 	/** How long an orphaned worker may spend closing its application before it halts. */
 	private static final Duration ORPHAN_EXIT_GRACE = Duration.ofSeconds(3);
 
+	private final SpringApplication application;
+
 	/**
 	 * Create the listener (Spring Boot's contract for run listeners).
 	 * @param application the application being run
 	 * @param args its arguments
 	 */
 	public PreforkRunListener(SpringApplication application, String[] args) {
+		this.application = application;
 	}
 
 	@Override
@@ -42,7 +45,7 @@ public class PreforkRunListener implements SpringApplicationRunListener, Ordered
 	public void environmentPrepared(ConfigurableBootstrapContext bootstrapContext,
 			ConfigurableEnvironment environment) {
 		switch (PreforkRole.of(environment)) {
-			case MASTER -> System.exit(MasterRunner.run(environment));
+			case MASTER -> System.exit(MasterRunner.run(environment, this.application.getMainApplicationClass()));
 			case WORKER -> {
 				// First, so that only the JVM's own start-up is left exposed to SIGUSR1 or SIGUSR2.
 				WorkerSignals.install(LogFiles::reopen);

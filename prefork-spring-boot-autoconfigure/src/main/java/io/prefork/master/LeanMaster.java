@@ -60,7 +60,10 @@ public final class LeanMaster {
 		if (given.stream().anyMatch(WorkerCommandLine::isDebugAgent)) {
 			return "a debugger agent (JDWP) is attached, and a new JVM would lose its connection";
 		}
-		List<String> added = MasterJvmOptions.of(given, settings.jvmOptions());
+		List<String> added = new ArrayList<>(MasterJvmOptions.of(given, settings.jvmOptions()));
+		List<String> all = new ArrayList<>(given);
+		all.addAll(settings.jvmOptions());
+		added.addAll(NativeAccessOptions.forThisJdk(all));
 		if (added.isEmpty() && JvmSignals.isSigusr2Free()) {
 			return "the master's command line already sets every lean option";
 		}
@@ -147,6 +150,9 @@ public final class LeanMaster {
 	private static String execute(String java, List<String> argv, List<String> environment) {
 		System.out.flush();
 		System.err.flush();
+		// This JVM's last native calls need no speed: jffi's JNI memory access spares JDK 24+
+		// users the warning about sun.misc.Unsafe (the new JVM is granted it).
+		System.setProperty("jffi.unsafe.disabled", "true");
 		try {
 			ProcessImage.replace(java, argv, environment, LeanMaster::handedIn);
 			throw new IllegalStateException("execve returned");

@@ -18,10 +18,12 @@ import io.prefork.DispatchMode;
 import io.prefork.PoolMode;
 import io.prefork.PreforkException;
 import io.prefork.PreforkSettings;
+import io.prefork.SqlInitialization;
 import io.prefork.pool.ExitCause;
 import io.prefork.pool.ExitStatus;
 import io.prefork.pool.PoolSizing;
 import io.prefork.pool.RecyclePolicy;
+import io.prefork.pool.SqlInitOrder;
 import io.prefork.pool.WorkerState;
 import io.prefork.posix.ControlSocket;
 import io.prefork.posix.ListeningSocket;
@@ -781,6 +783,8 @@ public final class Master {
 		int toStart = PoolSizing.toStart(counts, pool.mode(), floor, pool.minSpare(), this.workers.capacity(),
 				pool.maxStarting());
 		toStart = this.respawns.startsAllowed(toStart, this.workers.serving(), counts.starting(), now);
+		toStart = SqlInitOrder.startsAllowed(this.settings.sqlInit(), this.respawns.anyWorkerEverReady(), toStart,
+				counts.starting());
 		for (int slot = 0; slot < this.workers.capacity() && toStart > 0; slot++) {
 			if (this.workers.isFree(slot)) {
 				spawn(slot, now, false);
@@ -835,7 +839,8 @@ public final class Master {
 		}
 		int row = freeRow();
 		WorkerIdentity identity = new WorkerIdentity(slot, this.generations[slot], this.port, this.management.port(),
-				this.settings.dispatch(), row, this.scoreboard.file().toString());
+				this.settings.dispatch(), row, this.scoreboard.file().toString(),
+				SqlInitOrder.initialises(this.settings.sqlInit(), this.respawns.anyWorkerEverReady()));
 		try {
 			int pid = this.launcher.spawn(identity, pair[1].fd(), this.dispatcher.inheritedListenerFd());
 			this.generations[slot]++;
@@ -848,7 +853,10 @@ public final class Master {
 			this.scoreboard.pool().add(PoolCounter.SPAWNED, 1);
 			this.workers.add(worker, asSuccessor);
 			logger.info("Spawned " + worker + " (generation " + identity.generation()
-					+ (asSuccessor ? ", to replace pid " + this.workers.inSlot(slot).pid : "") + ")");
+					+ (asSuccessor ? ", to replace pid " + this.workers.inSlot(slot).pid : "")
+					+ ((this.settings.sqlInit() == SqlInitialization.FIRST_WORKER && identity.initialises())
+							? ", initialises the database alone" : "")
+					+ ")");
 		}
 		catch (PosixException ex) {
 			logger.error("Cannot spawn worker " + slot + ": " + ex.getMessage());

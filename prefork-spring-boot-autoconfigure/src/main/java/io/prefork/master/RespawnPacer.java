@@ -130,6 +130,10 @@ final class RespawnPacer {
 		}
 	}
 
+	boolean anyWorkerEverReady() {
+		return this.anyWorkerEverReady;
+	}
+
 	int consecutiveBootFailures() {
 		return this.consecutiveBootFailures;
 	}

@@ -1,8 +1,10 @@
 package io.prefork.master;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Builds a worker's command line from the master's own: the same java executable, JVM
@@ -91,6 +93,18 @@ record WorkerCommandLine(List<String> jvm, List<String> main) {
 			i += OPTIONS_WITH_ARGUMENT.contains(token) ? 2 : 1;
 		}
 		return commandLine.size();
+	}
+
+	/**
+	 * Return JVM options from an environment variable such as {@code JAVA_TOOL_OPTIONS}
+	 * without debugger agents, which workers would otherwise inherit with the environment.
+	 * @param options the variable's value
+	 * @return the options left, separated by single spaces
+	 */
+	static String withoutDebugAgents(String options) {
+		return Arrays.stream(options.trim().split("\\s+"))
+			.filter((option) -> !isDebugAgent(option))
+			.collect(Collectors.joining(" "));
 	}
 
 	static boolean isDebugAgent(String option) {

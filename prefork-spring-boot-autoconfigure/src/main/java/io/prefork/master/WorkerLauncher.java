@@ -42,6 +42,13 @@ class WorkerLauncher {
 				SocketActivation.VARIABLES.stream())
 		.collect(Collectors.toUnmodifiableSet());
 
+	/**
+	 * Variables the JVM or its launcher reads options from: a debugger agent in them is the
+	 * master's (workers on the same JDWP address would die), as on its command line.
+	 */
+	private static final Set<String> JVM_OPTION_VARIABLES = Set.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
+			"_JAVA_OPTIONS");
+
 	private final WorkerCommandLine commandLine;
 
 	private final ClassDataSharing classData;
@@ -61,8 +68,13 @@ class WorkerLauncher {
 		this.environment = new ArrayList<>();
 		List<String> masterOnly = LeanMaster.masterOnlyVariables();
 		for (Map.Entry<String, String> variable : System.getenv().entrySet()) {
-			if (!NOT_INHERITED.contains(variable.getKey()) && !masterOnly.contains(variable.getKey())) {
-				this.environment.add(variable.getKey() + "=" + variable.getValue());
+			String value = variable.getValue();
+			if (JVM_OPTION_VARIABLES.contains(variable.getKey())) {
+				value = WorkerCommandLine.withoutDebugAgents(value);
+			}
+			if (!NOT_INHERITED.contains(variable.getKey()) && !masterOnly.contains(variable.getKey())
+					&& !value.isEmpty()) {
+				this.environment.add(variable.getKey() + "=" + value);
 			}
 		}
 		// SIGUSR2 free in workers too, whether or not the master was re-executed.
@@ -85,7 +97,10 @@ class WorkerLauncher {
 		checkWorkerAccess(credentials, settings.runAs(), java, classPath);
 		List<String> own = ownCommandLine();
 		List<String> inherited = inheritedJvmOptions(own);
-		List<String> workerOptions = WorkerJvmOptions.of(ContainerSizing.forThisProcess(settings), inherited);
+		List<String> given = new ArrayList<>(inherited);
+		given.addAll(settings.worker().jvmOptions());
+		List<String> workerOptions = new ArrayList<>(NativeAccessOptions.forThisJdk(given));
+		workerOptions.addAll(WorkerJvmOptions.of(ContainerSizing.forThisProcess(settings), inherited));
 		WorkerCommandLine commandLine = WorkerCommandLine.build(own, java, workerOptions);
 		return new WorkerLauncher(commandLine,
 				ClassDataSharing.create(settings.worker().cds(), commandLine, inherited, classPath, credentials),

@@ -17,9 +17,26 @@ import io.prefork.DispatchMode;
  * @param dispatch how the worker gets its connections
  * @param row the worker's row in the scoreboard
  * @param scoreboard the scoreboard file
+ * @param initialises whether the worker initialises the application's database (false for
+ * the workers after the first with {@code server.prefork.sql-init=first-worker})
  */
 public record WorkerIdentity(int slot, int generation, int port, int managementPort, DispatchMode dispatch, int row,
-		String scoreboard) {
+		String scoreboard, boolean initialises) {
+
+	/**
+	 * Create the identity of a worker that initialises the application's database.
+	 * @param slot the worker's slot in the pool
+	 * @param generation how many workers the slot has had before this one
+	 * @param port the port the master listens on
+	 * @param managementPort the separate management port, or {@code 0} for none
+	 * @param dispatch how the worker gets its connections
+	 * @param row the worker's row in the scoreboard
+	 * @param scoreboard the scoreboard file
+	 */
+	public WorkerIdentity(int slot, int generation, int port, int managementPort, DispatchMode dispatch, int row,
+			String scoreboard) {
+		this(slot, generation, port, managementPort, dispatch, row, scoreboard, true);
+	}
 
 	/** The environment variable that carries the identity. */
 	public static final String ENVIRONMENT_VARIABLE = "PREFORK_WORKER";
@@ -28,12 +45,15 @@ public record WorkerIdentity(int slot, int generation, int port, int managementP
 	 * Encode for the environment variable.
 	 * @return e.g. {@code slot=1,generation=3,port=8080,dispatch=pass-fd,row=2,scoreboard=/tmp/x}
 	 * (the scoreboard path last, so it may hold any character but a newline), with
-	 * {@code management-port=8081} after the port when there is one
+	 * {@code management-port=8081} after the port when there is one, and
+	 * {@code sql-init=skip} before the scoreboard for a worker that does not initialise the
+	 * database
 	 */
 	public String encode() {
 		return "slot=" + this.slot + ",generation=" + this.generation + ",port=" + this.port
 				+ ((this.managementPort != 0) ? ",management-port=" + this.managementPort : "") + ",dispatch="
-				+ this.dispatch.value() + ",row=" + this.row + ",scoreboard=" + this.scoreboard;
+				+ this.dispatch.value() + ",row=" + this.row + (this.initialises ? "" : ",sql-init=skip")
+				+ ",scoreboard=" + this.scoreboard;
 	}
 
 	/**
@@ -63,7 +83,7 @@ public record WorkerIdentity(int slot, int generation, int port, int managementP
 			int managementPort = fields.containsKey("management-port") ? number(fields, "management-port") : 0;
 			return new WorkerIdentity(number(fields, "slot"), number(fields, "generation"), number(fields, "port"),
 					managementPort, DispatchMode.of(required(fields, "dispatch")), number(fields, "row"),
-					required(fields, "scoreboard"));
+					required(fields, "scoreboard"), !"skip".equals(fields.get("sql-init")));
 		}
 		catch (IllegalArgumentException ex) {
 			throw new ProtocolException(ENVIRONMENT_VARIABLE + ": " + ex.getMessage());

@@ -21,6 +21,7 @@ import io.prefork.InvalidPropertyException;
 import io.prefork.OverloadPolicy;
 import io.prefork.PoolMode;
 import io.prefork.PreforkSettings;
+import io.prefork.SqlInitialization;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -47,6 +48,13 @@ class PreforkPropertiesTests {
 			.isEqualTo(new PreforkSettings.Worker(8, 200, List.of("-Xmx64m", "-XX:+UseSerialGC"), 0, 0, 0, null, true, 0,
 					null, new PreforkSettings.Container(true, 0, 140L << 20)));
 		assertThat(settings.overload().backlog()).isEqualTo(128);
+	}
+
+	@Test
+	void bindsWhichWorkersInitialiseTheDatabase() {
+		assertThat(bind(Map.of()).toSettings(null, 8080).sqlInit()).isEqualTo(SqlInitialization.EVERY_WORKER);
+		assertThat(bind(Map.of("server.prefork.sql-init", "first-worker")).toSettings(null, 8080).sqlInit())
+			.isEqualTo(SqlInitialization.FIRST_WORKER);
 	}
 
 	@Test
@@ -227,6 +235,7 @@ class PreforkPropertiesTests {
 	@ParameterizedTest
 	@CsvSource({ "server.prefork.workers, 0", "server.prefork.workers, -2", "server.prefork.workers, 1025",
 			"server.prefork.worker.threads, 0", "server.prefork.worker.max-connections, 0",
+			"server.prefork.worker.management-threads, 0",
 			"server.prefork.timeouts.boot, -1s", "server.prefork.timeouts.boot, 0s",
 			"server.prefork.timeouts.handoff, 0ms", "server.prefork.timeouts.graceful-shutdown, -5s",
 			"server.prefork.overload.backlog, 0", "server.prefork.overload.queue-size, -1",

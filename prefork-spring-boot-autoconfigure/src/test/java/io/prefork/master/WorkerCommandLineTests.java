@@ -39,6 +39,14 @@ class WorkerCommandLineTests {
 	}
 
 	@Test
+	void stripsDebuggerAgentsFromAJvmOptionsVariable() {
+		assertThat(WorkerCommandLine.withoutDebugAgents(
+				" -Xmx1g  -agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=*:5005 -Dkept=1 "))
+			.isEqualTo("-Xmx1g -Dkept=1");
+		assertThat(WorkerCommandLine.withoutDebugAgents("-agentlib:jdwp=transport=dt_socket,address=5005")).isEmpty();
+	}
+
+	@Test
 	void stripsDebuggerAgentsFromJvmOptionsOnly() {
 		String jdwp = "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=*:5005";
 		List<String> master = List.of("java", jdwp, "-Xdebug", "-Xrunjdwp:transport=dt_socket,address=5006",

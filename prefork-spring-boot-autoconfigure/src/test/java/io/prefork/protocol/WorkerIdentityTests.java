@@ -31,6 +31,15 @@ class WorkerIdentityTests {
 	}
 
 	@Test
+	void carriesWhetherTheWorkerSkipsDatabaseInitialisation() {
+		WorkerIdentity identity = new WorkerIdentity(1, 0, 8080, 0, DispatchMode.PASS_FD, 1, "/s", false);
+		assertThat(identity.encode()).isEqualTo("slot=1,generation=0,port=8080,dispatch=pass-fd,row=1,sql-init=skip,"
+				+ "scoreboard=/s");
+		assertThat(WorkerIdentity.parse(identity.encode())).isEqualTo(identity);
+		assertThat(new WorkerIdentity(1, 0, 8080, 0, DispatchMode.PASS_FD, 1, "/s").initialises()).isTrue();
+	}
+
+	@Test
 	void parsesFieldsInAnyOrderAndToleratesSpaces() {
 		assertThat(WorkerIdentity.parse(" port = 9000 ,dispatch=pass-fd,row=1,slot=0, generation=2,scoreboard=/s"))
 			.isEqualTo(new WorkerIdentity(0, 2, 9000, 0, DispatchMode.PASS_FD, 1, "/s"));

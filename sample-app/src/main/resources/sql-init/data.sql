@@ -1,0 +1,1 @@
+INSERT INTO sql_init_runs (ran_at) VALUES (CURRENT_TIMESTAMP);
