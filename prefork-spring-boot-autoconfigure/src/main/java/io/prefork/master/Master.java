@@ -86,7 +86,12 @@ public final class Master {
 
 	private final Poller poller = new Poller(16);
 
-	private final byte[] messageBuffer = new byte[ControlSocket.MAX_MESSAGE];
+	/**
+	 * Where a worker's message is read: workers send fixed-size frames, so a longer packet
+	 * arrives cut short and fails decoding. Small on purpose: jnr copies the whole array
+	 * back after every {@code recv}, several per connection.
+	 */
+	private final byte[] messageBuffer = new byte[256];
 
 	private final HandedInListeners handedIn = HandedInListeners.ofThisProcess();
 
