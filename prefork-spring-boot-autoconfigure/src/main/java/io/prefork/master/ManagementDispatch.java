@@ -3,6 +3,7 @@ package io.prefork.master;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -274,25 +275,21 @@ final class ManagementDispatch {
 	// management connections awaiting its reply, in turn among equals. Only when none serves
 	// (the pool drains) a stopping one: its probes must not make a serving pool look unready.
 	private WorkerProcess choose(List<WorkerProcess> refused) {
-		WorkerProcess serving = choose(refused, WorkerState.IDLE, WorkerState.BUSY);
-		return (serving != null) ? serving : choose(refused, WorkerState.STOPPING, WorkerState.STOPPING);
+		WorkerProcess serving = choose(refused, WorkerState::isServing);
+		return (serving != null) ? serving : choose(refused, (state) -> state == WorkerState.STOPPING);
 	}
 
-	private WorkerProcess choose(List<WorkerProcess> refused, WorkerState state, WorkerState orState) {
+	private WorkerProcess choose(List<WorkerProcess> refused, Predicate<WorkerState> wanted) {
+		List<WorkerProcess> eligible = new ArrayList<>();
 		List<WorkerChoice.Candidate> candidates = new ArrayList<>();
 		for (WorkerProcess worker : this.workers.all()) {
-			if ((worker.state() == state || worker.state() == orState) && worker.channel() != null
-					&& !refused.contains(worker)) {
+			if (wanted.test(worker.state()) && worker.channel() != null && !refused.contains(worker)) {
+				eligible.add(worker);
 				candidates.add(new WorkerChoice.Candidate(worker.slot, awaitingReply(worker)));
 			}
 		}
 		int slot = WorkerChoice.choose(candidates, this.previousSlot);
-		for (WorkerProcess worker : this.workers.all()) {
-			if (worker.slot == slot && (worker.state() == state || worker.state() == orState)) {
-				return worker;
-			}
-		}
-		return null;
+		return eligible.stream().filter((worker) -> worker.slot == slot).findFirst().orElse(null);
 	}
 
 	private int awaitingReply(WorkerProcess worker) {
