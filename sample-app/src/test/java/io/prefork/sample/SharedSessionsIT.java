@@ -23,7 +23,9 @@ class SharedSessionsIT {
 
 	@Test
 	void everyWorkerServesTheSessionAndItOutlivesTheWorkerThatMadeIt(@TempDir Path store) throws Exception {
-		String url = "jdbc:h2:file:" + store.resolve("sessions") + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE";
+		// WRITE_DELAY=0: the worker serving the file writes each commit at once; by default H2
+		// writes up to a second later, and the kill -9 below would lose the session it made.
+		String url = "jdbc:h2:file:" + store.resolve("sessions") + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE;WRITE_DELAY=0";
 		try (PreforkServer server = PreforkServer.start("--spring.profiles.active=shared-sessions",
 				"--spring.datasource.url=" + url)) {
 			server.awaitWorkersReady(2);
