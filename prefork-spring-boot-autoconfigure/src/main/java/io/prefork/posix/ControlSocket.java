@@ -1,10 +1,5 @@
 package io.prefork.posix;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-
-import jnr.posix.CmsgHdr;
-import jnr.posix.MsgHdr;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 
@@ -20,10 +15,17 @@ public final class ControlSocket implements AutoCloseable {
 
 	private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
 
+	/** Descriptors are passed by the master's loop thread and its management dispatch. */
+	private static final ThreadLocal<RightsHeader> SENDERS = ThreadLocal
+		.withInitial(() -> new RightsHeader(RightsHeader.MAX_SENT_PAYLOAD));
+
+	/** A message that was not there: {@link #receiveIfPending()} found none pending. */
+	public static final Received NOTHING = new Received(new byte[0], -1);
+
 	private final int fd;
 
-	/** Only a worker's end blocks in {@link #receive()}; the master's never allocate one. */
-	private ByteBuffer receiveBuffer;
+	/** Only a worker's end receives descriptors; the master's never allocates one. */
+	private RightsHeader receiver;
 
 	private ControlSocket(int fd) {
 		this.fd = fd;
@@ -98,7 +100,7 @@ public final class ControlSocket implements AutoCloseable {
 	 * @throws PosixException if the peer is gone or another error occurs
 	 */
 	public boolean trySendWithFd(byte[] message, int length, int passedFd) throws PosixException {
-		if (RightsSender.send(this.fd, message, length, passedFd, Linux.MSG_DONTWAIT | Linux.MSG_NOSIGNAL) >= 0) {
+		if (SENDERS.get().send(this.fd, message, length, passedFd, Linux.MSG_DONTWAIT | Linux.MSG_NOSIGNAL) >= 0) {
 			return true;
 		}
 		int errno = LibC.errno();
@@ -133,20 +135,35 @@ public final class ControlSocket implements AutoCloseable {
 
 	/**
 	 * Block until one message arrives, taking any descriptor passed with it (close-on-exec).
+	 * One thread receives per socket.
 	 * @return the message, or {@code null} at EOF or reset (the peer is gone)
 	 * @throws PosixException on an error
 	 */
 	public Received receive() throws PosixException {
-		if (this.receiveBuffer == null) {
-			this.receiveBuffer = ByteBuffer.allocateDirect(MAX_MESSAGE);
+		return receive(0);
+	}
+
+	/**
+	 * Receive one message if one is pending, as {@link #receive()} does, without blocking.
+	 * @return the message, {@link #NOTHING} if none is pending, or {@code null} at EOF or
+	 * reset (the peer is gone)
+	 * @throws PosixException on an error
+	 */
+	public Received receiveIfPending() throws PosixException {
+		return receive(Linux.MSG_DONTWAIT);
+	}
+
+	private Received receive(int flags) throws PosixException {
+		if (this.receiver == null) {
+			this.receiver = new RightsHeader(MAX_MESSAGE);
 		}
-		this.receiveBuffer.clear();
-		MsgHdr header = POSIX.allocateMsgHdr();
-		header.setIov(new ByteBuffer[] { this.receiveBuffer });
-		header.allocateControl(4);
-		int received = POSIX.recvmsg(this.fd, header, Linux.MSG_CMSG_CLOEXEC);
+		long received = this.receiver.receive(this.fd, Linux.MSG_CMSG_CLOEXEC | flags);
 		if (received < 0) {
-			PosixException failure = new PosixException("recvmsg", POSIX.errno());
+			int errno = LibC.errno();
+			if (PosixException.wouldBlock(errno)) {
+				return NOTHING;
+			}
+			PosixException failure = new PosixException("recvmsg", errno);
 			if (failure.peerGone()) {
 				return null;
 			}
@@ -155,26 +172,12 @@ public final class ControlSocket implements AutoCloseable {
 		if (received == 0) {
 			return null;
 		}
-		int passedFd = passedFd(header);
-		if ((header.getFlags() & Linux.MSG_CTRUNC) != 0) {
+		int passedFd = this.receiver.receivedFd();
+		if (this.receiver.controlTruncated()) {
 			FileDescriptors.close(passedFd);
 			throw new PosixException("recvmsg (control data truncated)", 0);
 		}
-		byte[] bytes = new byte[received];
-		this.receiveBuffer.get(0, bytes);
-		return new Received(bytes, passedFd);
-	}
-
-	private static int passedFd(MsgHdr header) {
-		for (CmsgHdr control : header.getControls()) {
-			if (control.getLevel() == Linux.SOL_SOCKET && control.getType() == Linux.SCM_RIGHTS) {
-				ByteBuffer data = control.getData();
-				if (data != null && data.remaining() >= 4) {
-					return data.order(ByteOrder.nativeOrder()).getInt();
-				}
-			}
-		}
-		return -1;
+		return new Received(this.receiver.payload((int) received), passedFd);
 	}
 
 	@Override

@@ -48,6 +48,8 @@ public interface LibC {
 
 	long sendmsg(int fd, Pointer message, int flags);
 
+	long recvmsg(int fd, Pointer message, int flags);
+
 	long recv(int fd, @Out byte[] buffer, long length, int flags);
 
 	int shutdown(int fd, int how);

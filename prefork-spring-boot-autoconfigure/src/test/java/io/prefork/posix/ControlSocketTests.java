@@ -88,7 +88,7 @@ class ControlSocketTests {
 	@Test
 	void refusesAMessageWithADescriptorLongerThanAHandOverHeaderCanBe() {
 		assertThatIllegalArgumentException().isThrownBy(() -> this.pair[0]
-			.trySendWithFd(new byte[RightsSender.MAX_PAYLOAD + 1], RightsSender.MAX_PAYLOAD + 1, 0));
+			.trySendWithFd(new byte[RightsHeader.MAX_SENT_PAYLOAD + 1], RightsHeader.MAX_SENT_PAYLOAD + 1, 0));
 	}
 
 	@Test
@@ -112,6 +112,31 @@ class ControlSocketTests {
 	@Test
 	void receiveNowReturnsMinusOneWhenNothingIsPending() throws PosixException {
 		assertThat(this.pair[1].receiveNow(this.into)).isEqualTo(-1);
+	}
+
+	@Test
+	void receiveIfPendingTakesWhatIsThereAndNeverBlocks() throws Exception {
+		assertThat(this.pair[1].receiveIfPending()).isSameAs(ControlSocket.NOTHING);
+		int[] pipe = new int[2];
+		assertThat(LibC.INSTANCE.pipe2(pipe, FdInfo.O_CLOEXEC)).isZero();
+		try {
+			assertThat(this.pair[0].trySendWithFd(new byte[] { 5, 6 }, 2, pipe[0])).isTrue();
+			this.pair[0].send(new byte[] { 7 });
+			ControlSocket.Received withFd = this.pair[1].receiveIfPending();
+			assertThat(withFd.bytes()).isEqualTo(new byte[] { 5, 6 });
+			assertThat(withFd.fd()).isNotNegative();
+			FileDescriptors.close(withFd.fd());
+			ControlSocket.Received plain = this.pair[1].receiveIfPending();
+			assertThat(plain.bytes()).isEqualTo(new byte[] { 7 });
+			assertThat(plain.fd()).as("no descriptor left over from the message before").isEqualTo(-1);
+			assertThat(this.pair[1].receiveIfPending()).isSameAs(ControlSocket.NOTHING);
+			closeEnd(0);
+			assertThat(this.pair[1].receiveIfPending()).as("EOF").isNull();
+		}
+		finally {
+			FileDescriptors.close(pipe[0]);
+			FileDescriptors.close(pipe[1]);
+		}
 	}
 
 	@Test
