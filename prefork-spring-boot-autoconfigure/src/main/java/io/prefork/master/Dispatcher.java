@@ -7,6 +7,7 @@ import java.util.function.IntFunction;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import io.prefork.DispatchMode;
 import io.prefork.OverloadPolicy;
 import io.prefork.PreforkSettings;
 import io.prefork.posix.ListeningSocket;
@@ -26,6 +27,15 @@ abstract class Dispatcher {
 
 	/** Accepts per turn, so worker messages are never starved by a connection flood. */
 	static final int MAX_ACCEPTS_PER_TURN = 64;
+
+	/**
+	 * The connections a worker may have been passed and not yet acknowledged (pass-fd). With
+	 * one, each worker got one connection per round trip through its control thread, which
+	 * on a busy box waits for a core; with a window, the master goes on dealing while the
+	 * worker catches up and acknowledges what it found with one message. Small, so the
+	 * least-loaded choice still sees every worker's load.
+	 */
+	static final int PASS_FD_WINDOW = 8;
 
 	/** How long accepting pauses after EMFILE and similar resource errors. */
 	private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -72,6 +82,16 @@ abstract class Dispatcher {
 			case ACCEPT_ON_COMMAND -> new AcceptOnCommandDispatcher(settings, workers, failures, listener, counters);
 			case SHARED_ACCEPT -> new SharedAcceptDispatcher(settings, workers, failures, listener, counters);
 		};
+	}
+
+	/**
+	 * Return how many hand-overs a worker may have unanswered at once.
+	 * @param mode the dispatch mode
+	 * @return {@link #PASS_FD_WINDOW} for pass-fd; one for accept-on-command, whose workers
+	 * each answer one accept command
+	 */
+	static int handoffWindow(DispatchMode mode) {
+		return (mode == DispatchMode.PASS_FD) ? PASS_FD_WINDOW : 1;
 	}
 
 	/**
@@ -312,7 +332,7 @@ abstract class Dispatcher {
 		}
 		logger.warn("Server reached its capacity: no worker can take a connection now (" + full + " hold "
 				+ this.settings.worker().maxConnections() + " connections (server.prefork.worker.max-connections), "
-				+ awaitingReply + " have not yet acknowledged the last one handed to them) and " + queued
+				+ awaitingReply + " have not yet acknowledged the last ones handed to them) and " + queued
 				+ " connections are queued (server.prefork.overload.queue-size=" + overload.queueSize() + "); policy "
 				+ overload.policy().name().toLowerCase(Locale.ROOT) + "; turned away so far: " + describeRejections()
 				+ ". Consider more workers or a higher worker.max-connections.");

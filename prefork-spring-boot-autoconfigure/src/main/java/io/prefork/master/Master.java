@@ -42,7 +42,7 @@ import io.prefork.scoreboard.Scoreboard;
 /**
  * The master process: owns the listening socket and the pool. One thread runs the loop and
  * owns all pool state; it blocks only in {@link Poller#await(int)}, then runs the same steps
- * every turn: reap, commands, messages, deadlines, pool, dispatch.
+ * every turn: reap (at most every 10 ms), commands, messages, deadlines, pool, dispatch.
  */
 public final class Master {
 
@@ -50,6 +50,13 @@ public final class Master {
 
 	/** The longest the loop sleeps, so a missed wake-up costs at most this much. */
 	private static final long MAX_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+	/**
+	 * The least time between two looks for exited children: a look every turn cost a
+	 * {@code wait4} per connection under load; a child that exits between looks is reaped
+	 * at most this much later.
+	 */
+	private static final long REAP_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
 	/** How long a worker whose channel closed may take to exit before it is killed. */
 	private static final long EXIT_AFTER_EOF_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -121,6 +128,12 @@ public final class Master {
 
 	private long nextMemorySample;
 
+	/** When the loop next looks for exited children. */
+	private long nextReap = System.nanoTime();
+
+	/** Whether a turn skipped that look, so one more is due at {@link #nextReap}. */
+	private boolean reapOwed;
+
 	private final RespawnPacer respawns = new RespawnPacer();
 
 	private final PoolCallRelay poolCalls;
@@ -138,7 +151,8 @@ public final class Master {
 		this.wakeup = new WakeupPipe();
 		this.commands = new CommandQueue(this.wakeup);
 		int capacity = settings.pool().maxWorkers();
-		this.workers = new WorkerTable(capacity, settings.worker().maxConnections());
+		this.workers = new WorkerTable(capacity, settings.worker().maxConnections(),
+				Dispatcher.handoffWindow(settings.dispatch()));
 		this.generations = new int[capacity];
 		this.rowsInUse = new boolean[2 * capacity];
 		this.target = settings.workers();
@@ -304,7 +318,7 @@ public final class Master {
 			if (this.poller.isReady(polled.wakeup())) {
 				this.wakeup.drain();
 			}
-			reapWorkers(now);
+			reapIfDue(now);
 			handleCommands(now);
 			readMessages(polled, now);
 			superviseUpgrade(polled, now);
@@ -368,7 +382,18 @@ public final class Master {
 		next = this.management.nextDeadline(next);
 		next = this.upgrade.nextDeadline(next);
 		next = this.poolCalls.nextDeadline(next);
+		if (this.reapOwed) {
+			next = Dispatcher.earlier(next, this.nextReap);
+		}
 		return (int) Math.max(0, TimeUnit.NANOSECONDS.toMillis(next - now + 999_999));
+	}
+
+	private void reapIfDue(long now) {
+		this.reapOwed = now - this.nextReap < 0;
+		if (!this.reapOwed) {
+			reapWorkers(now);
+			this.nextReap = now + REAP_INTERVAL_NANOS;
+		}
 	}
 
 	private void reapWorkers(long now) {
@@ -563,16 +588,19 @@ public final class Master {
 			workerWarming(worker, now);
 		}
 		else if (message instanceof Message.Accepted accepted) {
-			worker.acknowledged(accepted.connectionId());
-			this.scoreboard.pool().add(PoolCounter.HANDED_OVER, 1);
+			long[] taken = worker.acknowledged(accepted.connectionId());
+			this.scoreboard.pool().add(PoolCounter.HANDED_OVER, taken.length);
 			if (this.settings.dispatch() == DispatchMode.ACCEPT_ON_COMMAND) {
-				this.scoreboard.pool().add(PoolCounter.ACCEPTED, 1);
+				this.scoreboard.pool().add(PoolCounter.ACCEPTED, taken.length);
 			}
-			replied(worker, accepted.connectionId(), true);
+			for (long connectionId : taken) {
+				replied(worker, connectionId, true);
+			}
 		}
 		else if (message instanceof Message.NotAccepted notAccepted) {
-			worker.notAccepted(notAccepted.connectionId());
-			replied(worker, notAccepted.connectionId(), false);
+			if (worker.notAccepted(notAccepted.connectionId())) {
+				replied(worker, notAccepted.connectionId(), false);
+			}
 		}
 		else if (message instanceof Message.Closed closed) {
 			worker.connectionClosed(now);
@@ -640,7 +668,7 @@ public final class Master {
 	// connection in flight, so that connection is served, not dropped by the pausing Tomcat.
 	private void replied(WorkerProcess worker, long connectionId, boolean taken) {
 		this.dispatcher.replied(worker, connectionId, taken);
-		if (worker.state() == WorkerState.STOPPING && worker.isStopRequested()) {
+		if (worker.state() == WorkerState.STOPPING && worker.isStopRequested() && !worker.awaitsAcknowledgement()) {
 			terminate(worker);
 		}
 	}

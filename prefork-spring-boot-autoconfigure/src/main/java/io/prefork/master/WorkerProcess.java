@@ -1,5 +1,8 @@
 package io.prefork.master;
 
+import java.util.ArrayDeque;
+import java.util.Iterator;
+
 import io.prefork.pool.ExitCause;
 import io.prefork.pool.RecyclePolicy;
 import io.prefork.pool.WorkerState;
@@ -9,8 +12,6 @@ import io.prefork.posix.ControlSocket;
  * The master's view of one worker process. Touched only by the master loop thread.
  */
 final class WorkerProcess {
-
-	private static final long NO_CONNECTION = 0;
 
 	final int slot;
 
@@ -48,7 +49,8 @@ final class WorkerProcess {
 
 	private long rssBytes;
 
-	private long pendingConnection = NO_CONNECTION;
+	/** Connections handed over and not yet answered, oldest first (the worker answers in order). */
+	private final ArrayDeque<Pending> pending = new ArrayDeque<>();
 
 	private long lastHeard;
 
@@ -139,51 +141,100 @@ final class WorkerProcess {
 		return this.idleSince;
 	}
 
-	boolean canTakeConnection(int maxConnections) {
-		return this.state.isServing() && this.channel != null && this.pendingConnection == NO_CONNECTION
-				&& this.openConnections < maxConnections;
+	/**
+	 * Whether it can take one more connection now.
+	 * @param maxConnections the connections it may hold at once
+	 * @param window the hand-overs it may have unanswered at once
+	 * @return {@code true} if it can
+	 */
+	boolean canTakeConnection(int maxConnections, int window) {
+		return this.state.isServing() && this.channel != null && this.pending.size() < window
+				&& load() < maxConnections;
 	}
 
 	/**
-	 * A connection was passed (or an accept commanded); no more until the worker replies.
-	 * @param connectionId the connection's id
-	 * @param replyDeadline when to give up waiting for the reply
+	 * Return how many connections it holds or is about to: open plus handed over unanswered.
+	 * @return the count
+	 */
+	int load() {
+		return this.openConnections + this.pending.size();
+	}
+
+	/**
+	 * A connection was passed (or an accept commanded); it counts against the worker's window
+	 * until the worker answers.
+	 * @param connectionId the connection's id, larger than any handed over before
+	 * @param replyDeadline when to give up waiting for the answer
 	 */
 	void handedOver(long connectionId, long replyDeadline) {
-		this.pendingConnection = connectionId;
-		this.deadline = replyDeadline;
+		if (this.pending.isEmpty()) {
+			this.deadline = replyDeadline;
+		}
+		this.pending.addLast(new Pending(connectionId, replyDeadline));
 	}
 
 	boolean awaitsAcknowledgement() {
-		return this.pendingConnection != NO_CONNECTION;
-	}
-
-	long pendingConnection() {
-		return this.pendingConnection;
+		return !this.pending.isEmpty();
 	}
 
 	/**
-	 * The worker took the connection.
-	 * @param connectionId the connection's id
+	 * Return the oldest connection it has not answered about.
+	 * @return its id, or {@code 0} if none
 	 */
-	void acknowledged(long connectionId) {
-		if (connectionId == this.pendingConnection) {
-			this.pendingConnection = NO_CONNECTION;
-			this.openConnections++;
-			this.connectionsHandedOver++;
-			if (this.state == WorkerState.IDLE) {
-				moveTo(WorkerState.BUSY);
+	long pendingConnection() {
+		Pending oldest = this.pending.peekFirst();
+		return (oldest != null) ? oldest.connectionId : 0;
+	}
+
+	/**
+	 * The worker took a connection, and with it every one handed over before it that it has
+	 * not answered about: a worker acknowledges a batch with the last one it took.
+	 * @param connectionId the connection's id
+	 * @return how many connections this acknowledged, oldest first, as ids
+	 */
+	long[] acknowledged(long connectionId) {
+		int taken = 0;
+		for (Pending next : this.pending) {
+			if (next.connectionId > connectionId) {
+				break;
 			}
+			taken++;
 		}
+		long[] ids = new long[taken];
+		for (int i = 0; i < taken; i++) {
+			ids[i] = this.pending.removeFirst().connectionId;
+		}
+		this.openConnections += taken;
+		this.connectionsHandedOver += taken;
+		if (taken > 0 && this.state == WorkerState.IDLE) {
+			moveTo(WorkerState.BUSY);
+		}
+		oldestSetsDeadline();
+		return ids;
 	}
 
 	/**
 	 * The worker got no connection after all.
 	 * @param connectionId the connection's id
+	 * @return {@code true} if it was one this worker had not answered about
 	 */
-	void notAccepted(long connectionId) {
-		if (connectionId == this.pendingConnection) {
-			this.pendingConnection = NO_CONNECTION;
+	boolean notAccepted(long connectionId) {
+		for (Iterator<Pending> it = this.pending.iterator(); it.hasNext();) {
+			if (it.next().connectionId == connectionId) {
+				it.remove();
+				oldestSetsDeadline();
+				return true;
+			}
+		}
+		return false;
+	}
+
+	// While serving, the deadline is the oldest unanswered hand-over's; a stopping worker's
+	// is its stop deadline.
+	private void oldestSetsDeadline() {
+		Pending oldest = this.pending.peekFirst();
+		if (oldest != null && this.state.isServing()) {
+			this.deadline = oldest.replyDeadline;
 		}
 	}
 
@@ -256,6 +307,9 @@ final class WorkerProcess {
 	@Override
 	public String toString() {
 		return "worker " + this.slot + " pid " + this.pid;
+	}
+
+	private record Pending(long connectionId, long replyDeadline) {
 	}
 
 }

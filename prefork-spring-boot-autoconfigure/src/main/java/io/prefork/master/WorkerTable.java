@@ -29,12 +29,16 @@ final class WorkerTable {
 
 	private final int maxConnections;
 
+	/** The hand-overs a worker may have unanswered at once. */
+	private final int window;
+
 	private int previousSlot = -1;
 
-	WorkerTable(int capacity, int maxConnections) {
+	WorkerTable(int capacity, int maxConnections, int window) {
 		this.current = new WorkerProcess[capacity];
 		this.successors = new WorkerProcess[capacity];
 		this.maxConnections = maxConnections;
+		this.window = window;
 	}
 
 	int capacity() {
@@ -175,7 +179,7 @@ final class WorkerTable {
 	 */
 	boolean hasCandidate() {
 		for (WorkerProcess worker : this.current) {
-			if (worker != null && worker.canTakeConnection(this.maxConnections)) {
+			if (worker != null && worker.canTakeConnection(this.maxConnections, this.window)) {
 				return true;
 			}
 		}
@@ -212,7 +216,7 @@ final class WorkerTable {
 	 * @return {@code true} if it can
 	 */
 	boolean canTake(WorkerProcess worker) {
-		return worker.canTakeConnection(this.maxConnections);
+		return worker.canTakeConnection(this.maxConnections, this.window);
 	}
 
 	/**
@@ -223,8 +227,8 @@ final class WorkerTable {
 	WorkerProcess choose(List<WorkerProcess> excluded) {
 		List<WorkerChoice.Candidate> candidates = new ArrayList<>();
 		for (WorkerProcess worker : this.current) {
-			if (worker != null && !excluded.contains(worker) && worker.canTakeConnection(this.maxConnections)) {
-				candidates.add(new WorkerChoice.Candidate(worker.slot, worker.openConnections()));
+			if (worker != null && !excluded.contains(worker) && worker.canTakeConnection(this.maxConnections, this.window)) {
+				candidates.add(new WorkerChoice.Candidate(worker.slot, worker.load()));
 			}
 		}
 		int slot = WorkerChoice.choose(candidates, this.previousSlot);

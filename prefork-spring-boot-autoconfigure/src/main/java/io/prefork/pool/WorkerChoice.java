@@ -38,7 +38,8 @@ public final class WorkerChoice {
 	 * A worker that may take a connection.
 	 *
 	 * @param slot its slot
-	 * @param openConnections the connections it holds
+	 * @param openConnections the connections it holds, counting those handed to it and not yet
+	 * acknowledged
 	 */
 	public record Candidate(int slot, int openConnections) {
 	}

@@ -53,7 +53,10 @@ public sealed interface Message {
 	}
 
 	/**
-	 * Worker to master: Tomcat has taken the handed-over connection.
+	 * Worker to master: Tomcat has taken the handed-over connection. For the application's
+	 * server it also answers every connection handed to this worker before it that the worker
+	 * has not answered about: a worker acknowledges the connections it found in one wake-up
+	 * with one message, sending {@link NotAccepted} for any it could not take first.
 	 *
 	 * @param connectionId the connection's id
 	 * @param connector the server it was handed to

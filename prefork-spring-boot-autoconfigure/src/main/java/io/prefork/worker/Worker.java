@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,6 +44,12 @@ public final class Worker {
 	/** The header that marks a worker's own warm-up requests. */
 	public static final String WARMUP_HEADER = "X-Prefork-Warmup";
 
+	/**
+	 * The most hand-overs taken in one wake-up of the receive loop before they are
+	 * acknowledged and served: the master's window is smaller, so this only bounds a burst.
+	 */
+	private static final int MAX_BATCH = 32;
+
 	/** How often a worker tells the master it is alive (and how much it has served). */
 	private static final long HEARTBEAT_INTERVAL_MILLIS = 1000;
 
@@ -62,6 +70,9 @@ public final class Worker {
 
 	/** Each connection given to a sink, with the report its close makes and its tracker. */
 	private final Map<SocketChannel, Handed> handed = new ConcurrentHashMap<>();
+
+	/** Connections taken in this wake-up of the receive loop, to acknowledge at once, then serve. */
+	private final List<Taken> batch = new ArrayList<>();
 
 	private final RequestWatch requests = new RequestWatch(this::publishRequests);
 
@@ -381,12 +392,20 @@ public final class Worker {
 		}
 	}
 
+	// Every message already pending is taken in the same wake-up; the connections among them
+	// are then acknowledged with one message and served.
 	private void receiveLoop() {
 		try {
-			ControlSocket.Received received;
-			while ((received = this.channel.receive()) != null) {
+			ControlSocket.Received received = this.channel.receive();
+			while (received != null) {
 				handle(received);
+				received = (this.batch.size() < MAX_BATCH) ? this.channel.receiveIfPending() : ControlSocket.NOTHING;
+				if (received == ControlSocket.NOTHING) {
+					serveBatch();
+					received = this.channel.receive();
+				}
 			}
+			serveBatch();
 			logger.warn("Prefork master is gone (control channel closed); worker " + this.identity.slot()
 					+ " stopping");
 			// A master that exits cleanly deletes it; one that was killed cannot.
@@ -401,11 +420,12 @@ public final class Worker {
 	private void handle(ControlSocket.Received received) {
 		Message message = MessageCodec.decode(received.bytes(), received.bytes().length);
 		if (message instanceof Message.Handoff handoff && received.fd() >= 0) {
+			boolean server = handoff.connector() == Connector.SERVER;
 			take(handoff.connectionId(), handoff.connector(), () -> this.source.adopt(received.fd()), received.fd(),
-					handoff.connector() == Connector.SERVER);
+					server, server);
 		}
 		else if (message instanceof Message.AcceptCommand command && received.fd() < 0) {
-			take(command.connectionId(), Connector.SERVER, this.source::accept, -1, false);
+			take(command.connectionId(), Connector.SERVER, this.source::accept, -1, false, false);
 		}
 		else if (message instanceof Message.Retire retire && received.fd() < 0) {
 			retire(retire.reason());
@@ -444,12 +464,14 @@ public final class Worker {
 		exit.start();
 	}
 
-	// Gives the connection straight to Tomcat on this thread, acknowledging it first (so the
-	// master never hears of its close before its acceptance), or tells the master there was
+	// Gives the connection to Tomcat on this thread, acknowledging it first (so the master
+	// never hears of its close before its acceptance), or tells the master at once there was
 	// none: a lost accept race or a client that already reset. A connection the master keeps
-	// a copy of is tracked, so the master can answer for it should this worker die.
+	// a copy of is tracked, so the master can answer for it should this worker die. Passed
+	// connections of the application's server are batched: the master counts one Accepted as
+	// the answer for every earlier hand-over it has not heard about (refusals come first).
 	private void take(long connectionId, Connector connector, Connecting connecting, int fdToCloseOnFailure,
-			boolean masterHoldsCopy) {
+			boolean masterHoldsCopy, boolean batched) {
 		SocketChannel connection = null;
 		ConnectionSink target = this.sinks.get(connector);
 		try {
@@ -465,9 +487,28 @@ public final class Worker {
 		}
 		this.handed.put(connection, new Handed(new Message.Closed(connectionId, connector),
 				masterHoldsCopy ? track(connectionId) : ConnectionTracker.NONE));
+		Taken taken = new Taken(connectionId, connector, connection, target);
+		if (batched) {
+			this.batch.add(taken);
+			return;
+		}
 		report(new Message.Accepted(connectionId, connector));
-		if (!target.serve(connection)) {
-			connectionClosed(connection);
+		serve(taken);
+	}
+
+	private void serveBatch() {
+		if (this.batch.isEmpty()) {
+			return;
+		}
+		Taken last = this.batch.get(this.batch.size() - 1);
+		report(new Message.Accepted(last.connectionId(), last.connector()));
+		this.batch.forEach(this::serve);
+		this.batch.clear();
+	}
+
+	private void serve(Taken taken) {
+		if (!taken.sink().serve(taken.connection())) {
+			connectionClosed(taken.connection());
 		}
 	}
 
@@ -478,6 +519,9 @@ public final class Worker {
 	}
 
 	private record Handed(Message.Closed report, ConnectionTracker tracker) {
+	}
+
+	private record Taken(long connectionId, Connector connector, SocketChannel connection, ConnectionSink sink) {
 	}
 
 	/**

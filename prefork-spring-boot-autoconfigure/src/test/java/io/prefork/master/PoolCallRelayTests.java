@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PoolCallRelayTests {
 
-	private final WorkerTable workers = new WorkerTable(4, 10);
+	private final WorkerTable workers = new WorkerTable(4, 10, 1);
 
 	private final PoolCallRelay relay = new PoolCallRelay(this.workers);
 
