@@ -126,29 +126,35 @@ def prefork(name: str, description: str, jar: Path, tmp: Path, extra: list[str],
     return start_prefork(name, description, jar, tmp, extra + PREFORK_EXTRA, workers)
 
 
-def target_plans(jar: Path, tmp: Path) -> list:
-    """How to start each target compared with B, in report order (B itself is started first)."""
+def target_plans(jar: Path, tmp: Path, only: list[str] | None = None) -> list:
+    """How to start each target compared with B, in report order (B itself is started first);
+    with `only`, just the targets named there."""
     default_workers = max(NPROC, 2)
     plans = [
-        lambda: prefork("A", f"prefork, defaults ({default_workers} workers, dispatch {DEFAULT_DISPATCH})",
-                              jar, tmp, [], default_workers),
-        lambda: prefork("A2", f"prefork, --server.prefork.workers={NPROC} (number of cores)",
-                              jar, tmp, [f"--server.prefork.workers={NPROC}"], NPROC),
+        ("A", lambda: prefork("A", f"prefork, defaults ({default_workers} workers, dispatch {DEFAULT_DISPATCH})",
+                              jar, tmp, [], default_workers)),
+        ("A2", lambda: prefork("A2", f"prefork, --server.prefork.workers={NPROC} (number of cores)",
+                               jar, tmp, [f"--server.prefork.workers={NPROC}"], NPROC)),
         # A2 without the master's look at each new connection's head (sticky sessions).
-        lambda: prefork("A2 unsticky", f"as A2, --server.prefork.sticky-sessions=false", jar, tmp,
-                              [f"--server.prefork.workers={NPROC}", "--server.prefork.sticky-sessions=false"],
-                              NPROC),
+        ("A2 unsticky", lambda: prefork("A2 unsticky", f"as A2, --server.prefork.sticky-sessions=false", jar, tmp,
+                                        [f"--server.prefork.workers={NPROC}", "--server.prefork.sticky-sessions=false"],
+                                        NPROC)),
         # Issue 16: the hand-over must stay cheap with more workers than cores.
-        lambda: prefork("A4", "prefork, --server.prefork.workers=4", jar, tmp,
-                        ["--server.prefork.workers=4"], 4),
-        lambda: start_nginx_pool(jar, tmp, NPROC),
+        ("A4", lambda: prefork("A4", "prefork, --server.prefork.workers=4", jar, tmp,
+                               ["--server.prefork.workers=4"], 4)),
+        ("C", lambda: start_nginx_pool(jar, tmp, NPROC)),
     ]
     for mode in DISPATCH_MODES:
         if mode != DEFAULT_DISPATCH:
-            plans.append(lambda mode=mode: prefork(
+            plans.append((f"D {mode}", lambda mode=mode: prefork(
                 f"D {mode}", f"prefork, defaults, --server.prefork.dispatch={mode}", jar, tmp,
-                [f"--server.prefork.dispatch={mode}"], default_workers))
-    return plans
+                [f"--server.prefork.dispatch={mode}"], default_workers)))
+    if only:
+        unknown = set(only) - {name for name, _ in plans}
+        if unknown:
+            raise SystemExit(f"--targets: no target {', '.join(sorted(unknown))}; "
+                             f"choose from {', '.join(name for name, _ in plans)}")
+    return [plan for name, plan in plans if not only or name in only]
 
 
 def train_archive(jar: Path, tmp: Path) -> None:
@@ -566,6 +572,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                              "--prefork-arg=--server.prefork.timeouts.boot=180s on a loaded box (repeatable)")
     parser.add_argument("--quick", action="store_true",
                         help="try it out: 2 s runs, 1 round, 1 s warm-up, 3 s settling, 1 kill")
+    parser.add_argument("--targets", type=lambda v: [n.strip() for n in v.split(",") if n.strip()], default=None,
+                        help="compare only these targets with B, e.g. 'A,A4' (default: all)")
     parser.add_argument("--build", action="store_true", help="rebuild the sample jar even if it exists")
     parser.add_argument("--keep-temp", action="store_true", help="keep the temp dir with every log")
     args = parser.parse_args(argv)
@@ -598,7 +606,7 @@ def main(argv: list[str]) -> int:
         targets.append(base)
         # Only B and the target compared with it are alive while it is measured: about 20 JVMs
         # at once (issue 16) made the benchmark its own noise.
-        for plan in target_plans(jar, tmp):
+        for plan in target_plans(jar, tmp, args.targets):
             target = plan()
             try:
                 if not bring_up(target, lua, raw_log, args.warmup, args.settle):

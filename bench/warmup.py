@@ -40,6 +40,7 @@ PG_USER = "bench"
 # wrk leaves requests slower than its timeout (default 2 s) out of the latency figures: a cold
 # worker's slow requests must show in max and p99, so only a request stuck this long is an error.
 WRK_TIMEOUT = 30
+RELOAD_WINDOW = 5                  # seconds per window of the rolling restart (SIGHUP) phase
 
 
 # --------------------------------------------------------------------------------------------
@@ -275,6 +276,8 @@ def measure(args, target: c.Target, tmp: Path, lua: Path) -> dict:
         result["steady"] = run
         c.log(f"{target.name} steady from +{offset:.0f} s: {run['rps']:.1f} req/s, p99 {run['p99'] / 1000:.1f} ms")
         result["cpu_steady"] = jvm_cpu(target)
+    if target.prefork and args.reload > 0:
+        result["reload"] = measure_reload(args, target, url, lua, raw, result.get("steady"))
     if args.jfr:
         result["jfr"] = dump_jfr(target, tmp)
     if target.prefork:
@@ -284,6 +287,25 @@ def measure(args, target: c.Target, tmp: Path, lua: Path) -> dict:
                                    "with the workers)")
         result["respawns"] = len(c.ready_lines(target)) - target.workers
     return result
+
+
+def measure_reload(args, target: c.Target, url: str, lua: Path, raw: Path, steady: dict | None) -> dict:
+    """SIGHUP under load: every worker is replaced, one at a time, each new one (warmed up before
+    ready, when warm-up paths are set) taking over from the old. Windows of 5 s for --reload
+    seconds: requests/s against the steady state, and the slowest request."""
+    before = len(c.ready_lines(target))
+    os.kill(target.master.pid, signal.SIGHUP)
+    c.log(f"{target.name}: SIGHUP sent to master pid {target.master.pid}; rolling restart under load")
+    windows = []
+    for _ in range(max(1, round(args.reload / RELOAD_WINDOW))):
+        offset, load = len(windows) * RELOAD_WINDOW, c.load1()
+        run = c.run_wrk(url, args.connections, RELOAD_WINDOW, lua, raw, timeout=WRK_TIMEOUT)
+        run.update(offset=offset, load1=load, replaced=len(c.ready_lines(target)) - before)
+        windows.append(run)
+        c.log(f"{target.name} reload +{offset:3d} s: {run['rps']:8.1f} req/s, max {run['max'] / 1000:7.1f} ms, "
+              f"errors {run['errors']}, new workers ready {run['replaced']}")
+    return {"windows": windows, "steady_rps": steady["rps"] if steady else None,
+            "replaced": len(c.ready_lines(target)) - before}
 
 
 def run_prefork(args, db: Database, jar: Path, tmp: Path, lua: Path) -> dict:
@@ -370,6 +392,21 @@ def render(args, results: dict, db: Database, archive: str | None, machine: list
                        f"{sum(1 for w in pre['windows'] if w['max'] > 1e6)}, plain "
                        f"{sum(1 for w in plain['windows'] if w['max'] > 1e6)}.")
             out.append("")
+    reload = (pre or {}).get("reload")
+    if reload:
+        steady_rps = reload["steady_rps"]
+        out += ["## Rolling restart under load (SIGHUP)", "",
+                f"SIGHUP to the master after the steady state, `wrk` going on in {RELOAD_WINDOW} s windows; "
+                f"×steady = the window's req/s ÷ prefork's steady state. New workers ready by the end: "
+                f"{reload['replaced']} of {pre['target'].workers}.", "",
+                "| window | req/s | ×steady | p99 ms | max ms | errors | new workers ready | load1 |",
+                "|---|---|---|---|---|---|---|---|"]
+        for w in reload["windows"]:
+            out.append(f"| +{w['offset']} s | {c.fmt(w['rps'], 1)} | {c.ratio(w['rps'], steady_rps)} | "
+                       f"{c.fmt(w['p99'] / 1000, 1)} | {c.fmt(w['max'] / 1000, 1)} | {w['errors']} | {w['replaced']} | "
+                       f"{c.fmt(w['load1'], 1)} |")
+        slow = sum(1 for w in reload["windows"] if w["max"] > 1e6)
+        out += ["", f"Windows with a request over 1 s during the rolling restart: {slow} (issue 20 target: none).", ""]
     out += ["## CPU per JVM by thread kind", "",
             "Seconds of CPU (utime + stime from `/proc/<pid>/task/*/stat`) since each JVM started, at the end of the "
             "curve and of the steady state: JIT = C1 + C2 compiler threads; GC/VM = GC threads and the VM thread "
@@ -421,6 +458,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--steady", type=int, default=int(env("WARMUP_STEADY", 30)),
                         help="seconds of the steady-state run after the curve, 0 for none (env WARMUP_STEADY, "
                              "default 30)")
+    parser.add_argument("--reload", type=int, default=int(env("WARMUP_RELOAD", 60)),
+                        help="seconds of load after a SIGHUP to prefork's master, after the steady state "
+                             "(env WARMUP_RELOAD, default 60; 0 for none)")
     parser.add_argument("--path", default="/owners", help="the page (default /owners; /owners/3 is the detail page)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     parser.add_argument("--workers", type=int, default=0, help="prefork workers (default: the product's default)")
@@ -439,12 +479,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="do not train the class-data archive beforehand (the measured start trains it)")
     parser.add_argument("--prefork-arg", action="append", default=[], metavar="ARG",
                         help="one more argument for the prefork target (repeatable)")
-    parser.add_argument("--quick", action="store_true", help="smoke test: 30 s curve in 10 s windows, 10 s steady")
+    parser.add_argument("--quick", action="store_true", help="smoke test: 30 s curve in 10 s windows, 10 s steady, 10 s reload")
     parser.add_argument("--build", action="store_true", help="rebuild the sample jar even if it exists")
     parser.add_argument("--keep-temp", action="store_true", help="keep the temp dir with every log")
     args = parser.parse_args(argv)
     if args.quick:
-        args.curve, args.window, args.steady = 30, 10, 10
+        args.curve, args.window, args.steady, args.reload = 30, 10, 10, 10
     if args.window < 1 or args.curve < args.window:
         parser.error("--window must be at least 1 s and --curve at least one window")
     if args.jfr:
