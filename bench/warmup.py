@@ -291,19 +291,22 @@ def measure(args, target: c.Target, tmp: Path, lua: Path) -> dict:
 
 def measure_reload(args, target: c.Target, url: str, lua: Path, raw: Path, steady: dict | None) -> dict:
     """SIGHUP under load: every worker is replaced, one at a time, each new one (warmed up before
-    ready, when warm-up paths are set) taking over from the old. Windows of 5 s for --reload
-    seconds: requests/s against the steady state, and the slowest request."""
+    ready, when warm-up paths are set) taking over from the old. Windows of 5 s until every
+    worker has been replaced and one window more, for at most --reload seconds: requests/s
+    against the steady state, and the slowest request."""
     before = len(c.ready_lines(target))
     os.kill(target.master.pid, signal.SIGHUP)
     c.log(f"{target.name}: SIGHUP sent to master pid {target.master.pid}; rolling restart under load")
-    windows = []
-    for _ in range(max(1, round(args.reload / RELOAD_WINDOW))):
+    windows, replaced_at = [], None
+    while len(windows) * RELOAD_WINDOW < args.reload and (replaced_at is None or len(windows) <= replaced_at):
         offset, load = len(windows) * RELOAD_WINDOW, c.load1()
         run = c.run_wrk(url, args.connections, RELOAD_WINDOW, lua, raw, timeout=WRK_TIMEOUT)
         run.update(offset=offset, load1=load, replaced=len(c.ready_lines(target)) - before)
         windows.append(run)
         c.log(f"{target.name} reload +{offset:3d} s: {run['rps']:8.1f} req/s, max {run['max'] / 1000:7.1f} ms, "
               f"errors {run['errors']}, new workers ready {run['replaced']}")
+        if replaced_at is None and run["replaced"] >= target.workers:
+            replaced_at = len(windows)
     return {"windows": windows, "steady_rps": steady["rps"] if steady else None,
             "replaced": len(c.ready_lines(target)) - before}
 
@@ -396,7 +399,8 @@ def render(args, results: dict, db: Database, archive: str | None, machine: list
     if reload:
         steady_rps = reload["steady_rps"]
         out += ["## Rolling restart under load (SIGHUP)", "",
-                f"SIGHUP to the master after the steady state, `wrk` going on in {RELOAD_WINDOW} s windows; "
+                f"SIGHUP to the master after the steady state, `wrk` going on in {RELOAD_WINDOW} s windows until every "
+                f"worker was replaced and one window more (at most {args.reload} s); "
                 f"×steady = the window's req/s ÷ prefork's steady state. New workers ready by the end: "
                 f"{reload['replaced']} of {pre['target'].workers}.", "",
                 "| window | req/s | ×steady | p99 ms | max ms | errors | new workers ready | load1 |",
@@ -458,9 +462,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--steady", type=int, default=int(env("WARMUP_STEADY", 30)),
                         help="seconds of the steady-state run after the curve, 0 for none (env WARMUP_STEADY, "
                              "default 30)")
-    parser.add_argument("--reload", type=int, default=int(env("WARMUP_RELOAD", 60)),
-                        help="seconds of load after a SIGHUP to prefork's master, after the steady state "
-                             "(env WARMUP_RELOAD, default 60; 0 for none)")
+    parser.add_argument("--reload", type=int, default=int(env("WARMUP_RELOAD", 300)),
+                        help="at most this many seconds of load after a SIGHUP to prefork's master, after the "
+                             "steady state, until every worker was replaced (env WARMUP_RELOAD, default 300; 0 for none)")
     parser.add_argument("--path", default="/owners", help="the page (default /owners; /owners/3 is the detail page)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     parser.add_argument("--workers", type=int, default=0, help="prefork workers (default: the product's default)")
