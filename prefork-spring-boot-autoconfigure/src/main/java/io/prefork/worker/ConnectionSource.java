@@ -7,6 +7,7 @@ import java.nio.channels.SocketChannel;
 
 import io.prefork.DispatchMode;
 import io.prefork.PreforkException;
+import io.prefork.protocol.Connector;
 import io.prefork.protocol.ProtocolException;
 
 /**
@@ -61,15 +62,16 @@ final class ConnectionSource {
 	/**
 	 * Adopt a connection the master passed.
 	 * @param fd its fd
+	 * @param connector the server it was accepted for
 	 * @return the connection
 	 * @throws IOException if it is unusable
 	 */
-	SocketChannel adopt(int fd) throws IOException {
+	SocketChannel adopt(int fd, Connector connector) throws IOException {
 		if (this.passedSockets == null) {
 			throw new ProtocolException("a passed connection, but this worker's dispatch is " + this.mode.value()
 					+ " and it has no management port");
 		}
-		return this.passedSockets.adopt(fd);
+		return this.passedSockets.adopt(fd, connector);
 	}
 
 	/**

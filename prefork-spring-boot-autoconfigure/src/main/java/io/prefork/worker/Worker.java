@@ -421,7 +421,7 @@ public final class Worker {
 		Message message = MessageCodec.decode(received.bytes(), received.bytes().length);
 		if (message instanceof Message.Handoff handoff && received.fd() >= 0) {
 			boolean server = handoff.connector() == Connector.SERVER;
-			take(handoff.connectionId(), handoff.connector(), () -> this.source.adopt(received.fd()), received.fd(),
+			take(handoff.connectionId(), handoff.connector(), () -> this.source.adopt(received.fd(), handoff.connector()), received.fd(),
 					server, server);
 		}
 		else if (message instanceof Message.AcceptCommand command && received.fd() < 0) {
