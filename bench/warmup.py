@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import glob
+import json
 import os
 import shutil
 import signal
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import common as c
@@ -289,26 +291,62 @@ def measure(args, target: c.Target, tmp: Path, lua: Path) -> dict:
     return result
 
 
+def served_by_worker(target: c.Target) -> dict[int, tuple[str, int]]:
+    """Each live worker's state and requests served so far, from /actuator/prefork (the
+    scoreboard); empty if the endpoint does not answer."""
+    try:
+        with urllib.request.urlopen(target.url + "/actuator/prefork", timeout=10) as response:
+            body = json.load(response)
+    except (OSError, ValueError):
+        return {}
+    return {w["pid"]: (str(w["state"]).lower(), w["requestsServed"]) for w in body.get("workers", [])}
+
+
+def first_window_of_new_worker(windows: list[dict], old_pids: set[int], steady_per_worker: float | None) -> dict | None:
+    """The first window a replacement served from start to end: its requests against the old
+    workers' in the same window (or, when none was left, against a worker's share of the steady
+    state). Each window opens new connections, which the master deals out evenly, so a worker's
+    requests in a window measure its speed."""
+    for w in windows:
+        before, after = w["served_before"], w["served_after"]
+        whole = {pid: after[pid][1] - before[pid][1] for pid in after
+                 if pid in before and before[pid][0] in ("idle", "busy") and after[pid][0] in ("idle", "busy")}
+        new = {pid: n for pid, n in whole.items() if pid not in old_pids}
+        if not new:
+            continue
+        old = [n for pid, n in whole.items() if pid in old_pids]
+        pid, served = next(iter(new.items()))
+        reference = sum(old) / len(old) if old else (steady_per_worker * RELOAD_WINDOW if steady_per_worker else None)
+        return {"offset": w["offset"], "pid": pid, "served": served, "reference": reference,
+                "against": "the old workers in the same window" if old else "a worker's share of the steady state"}
+    return None
+
+
 def measure_reload(args, target: c.Target, url: str, lua: Path, raw: Path, steady: dict | None) -> dict:
     """SIGHUP under load: every worker is replaced, one at a time, each new one (warmed up before
     ready, when warm-up paths are set) taking over from the old. Windows of 5 s until every
     worker has been replaced and one window more, for at most --reload seconds: requests/s
-    against the steady state, and the slowest request."""
+    against the steady state, the slowest request, and each worker's requests per window."""
     before = len(c.ready_lines(target))
+    old_pids = set(served_by_worker(target))
     os.kill(target.master.pid, signal.SIGHUP)
     c.log(f"{target.name}: SIGHUP sent to master pid {target.master.pid}; rolling restart under load")
     windows, replaced_at = [], None
     while len(windows) * RELOAD_WINDOW < args.reload and (replaced_at is None or len(windows) <= replaced_at):
         offset, load = len(windows) * RELOAD_WINDOW, c.load1()
+        served_before = served_by_worker(target)
         run = c.run_wrk(url, args.connections, RELOAD_WINDOW, lua, raw, timeout=WRK_TIMEOUT)
-        run.update(offset=offset, load1=load, replaced=len(c.ready_lines(target)) - before)
+        run.update(offset=offset, load1=load, replaced=len(c.ready_lines(target)) - before,
+                   served_before=served_before, served_after=served_by_worker(target))
         windows.append(run)
         c.log(f"{target.name} reload +{offset:3d} s: {run['rps']:8.1f} req/s, max {run['max'] / 1000:7.1f} ms, "
               f"errors {run['errors']}, new workers ready {run['replaced']}")
         if replaced_at is None and run["replaced"] >= target.workers:
             replaced_at = len(windows)
-    return {"windows": windows, "steady_rps": steady["rps"] if steady else None,
-            "replaced": len(c.ready_lines(target)) - before}
+    steady_rps = steady["rps"] if steady else None
+    return {"windows": windows, "steady_rps": steady_rps, "replaced": len(c.ready_lines(target)) - before,
+            "first_new": first_window_of_new_worker(windows, old_pids,
+                                                    steady_rps / target.workers if steady_rps else None)}
 
 
 def run_prefork(args, db: Database, jar: Path, tmp: Path, lua: Path) -> dict:
@@ -411,6 +449,14 @@ def render(args, results: dict, db: Database, archive: str | None, machine: list
                        f"{c.fmt(w['load1'], 1)} |")
         slow = sum(1 for w in reload["windows"] if w["max"] > 1e6)
         out += ["", f"Windows with a request over 1 s during the rolling restart: {slow} (issue 20 target: none).", ""]
+        first = reload.get("first_new")
+        if first and first["reference"]:
+            out += [f"First window a replacement served from start to end (+{first['offset']} s): pid {first['pid']} "
+                    f"served {first['served']} requests against {first['reference']:.0f} for {first['against']}: "
+                    f"**{first['served'] / first['reference']:.2f}×** (issue 20 target: ≥ 0.8×; each window opens new "
+                    "connections, which the master deals out evenly, so requests per worker measure its speed).", ""]
+        else:
+            out += ["No replacement served a whole window before the phase ended.", ""]
     out += ["## CPU per JVM by thread kind", "",
             "Seconds of CPU (utime + stime from `/proc/<pid>/task/*/stat`) since each JVM started, at the end of the "
             "curve and of the steady state: JIT = C1 + C2 compiler threads; GC/VM = GC threads and the VM thread "
