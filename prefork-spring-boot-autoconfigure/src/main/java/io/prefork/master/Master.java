@@ -51,13 +51,6 @@ public final class Master {
 	/** The longest the loop sleeps, so a missed wake-up costs at most this much. */
 	private static final long MAX_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-	/**
-	 * The least time between two looks for exited children: a look every turn cost a
-	 * {@code wait4} per connection under load; a child that exits between looks is reaped
-	 * at most this much later.
-	 */
-	private static final long REAP_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-
 	/** How long a worker whose channel closed may take to exit before it is killed. */
 	private static final long EXIT_AFTER_EOF_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -128,11 +121,7 @@ public final class Master {
 
 	private long nextMemorySample;
 
-	/** When the loop next looks for exited children. */
-	private long nextReap = System.nanoTime();
-
-	/** Whether a turn skipped that look, so one more is due at {@link #nextReap}. */
-	private boolean reapOwed;
+	private final ReapPacer reaping = new ReapPacer(System.nanoTime());
 
 	private final RespawnPacer respawns = new RespawnPacer();
 
@@ -318,7 +307,9 @@ public final class Master {
 			if (this.poller.isReady(polled.wakeup())) {
 				this.wakeup.drain();
 			}
-			reapIfDue(now);
+			if (this.reaping.due(now)) {
+				reapWorkers(now);
+			}
 			handleCommands(now);
 			readMessages(polled, now);
 			superviseUpgrade(polled, now);
@@ -382,18 +373,8 @@ public final class Master {
 		next = this.management.nextDeadline(next);
 		next = this.upgrade.nextDeadline(next);
 		next = this.poolCalls.nextDeadline(next);
-		if (this.reapOwed) {
-			next = Dispatcher.earlier(next, this.nextReap);
-		}
+		next = this.reaping.nextDeadline(next);
 		return (int) Math.max(0, TimeUnit.NANOSECONDS.toMillis(next - now + 999_999));
-	}
-
-	private void reapIfDue(long now) {
-		this.reapOwed = now - this.nextReap < 0;
-		if (!this.reapOwed) {
-			reapWorkers(now);
-			this.nextReap = now + REAP_INTERVAL_NANOS;
-		}
 	}
 
 	private void reapWorkers(long now) {
