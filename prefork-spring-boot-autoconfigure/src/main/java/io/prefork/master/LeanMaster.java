@@ -60,7 +60,8 @@ public final class LeanMaster {
 		if (given.stream().anyMatch(WorkerCommandLine::isDebugAgent)) {
 			return "a debugger agent (JDWP) is attached, and a new JVM would lose its connection";
 		}
-		List<String> added = new ArrayList<>(MasterJvmOptions.of(given, settings.jvmOptions()));
+		List<String> added = new ArrayList<>(MasterJvmOptions.of(given, settings.jvmOptions(),
+				NativeHeapTrim.isSupported()));
 		List<String> all = new ArrayList<>(given);
 		all.addAll(settings.jvmOptions());
 		added.addAll(NativeAccessOptions.forThisJdk(all));

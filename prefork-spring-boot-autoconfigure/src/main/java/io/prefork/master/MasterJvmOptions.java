@@ -48,9 +48,10 @@ final class MasterJvmOptions {
 	 * @param given the options the JVM gets anyway: its command line's (argument files
 	 * expanded) and those of {@code JDK_JAVA_OPTIONS} and {@code JAVA_TOOL_OPTIONS}
 	 * @param extra the user's {@code server.prefork.master.jvm-options}
+	 * @param trimsNativeHeap whether the JVM knows {@link NativeHeapTrim#OPTION}
 	 * @return the defaults not set already, then the extra options
 	 */
-	static List<String> of(List<String> given, List<String> extra) {
+	static List<String> of(List<String> given, List<String> extra, boolean trimsNativeHeap) {
 		List<String> all = new ArrayList<>(given);
 		all.addAll(extra);
 		List<String> options = new ArrayList<>();
@@ -58,6 +59,9 @@ final class MasterJvmOptions {
 			if (all.stream().noneMatch(option.kind())) {
 				options.add(option.value());
 			}
+		}
+		if (trimsNativeHeap && all.stream().noneMatch(NativeHeapTrim.KIND)) {
+			options.add(NativeHeapTrim.OPTION);
 		}
 		options.addAll(extra);
 		return options;

@@ -56,9 +56,10 @@ final class WorkerJvmOptions {
 	 * @param worker the worker settings
 	 * @param inherited the options workers get anyway: the master's JVM options (argument
 	 * files expanded) and those of {@code JDK_JAVA_OPTIONS} and {@code JAVA_TOOL_OPTIONS}
+	 * @param trimsNativeHeap whether the JVM knows {@link NativeHeapTrim#OPTION}
 	 * @return the options, to follow the master's own
 	 */
-	static List<String> of(PreforkSettings.Worker worker, List<String> inherited) {
+	static List<String> of(PreforkSettings.Worker worker, List<String> inherited, boolean trimsNativeHeap) {
 		List<String> given = new ArrayList<>(inherited);
 		given.addAll(worker.jvmOptions());
 		List<String> options = new ArrayList<>();
@@ -73,6 +74,9 @@ final class WorkerJvmOptions {
 						&& (roomForInitialHeap || !option.value().startsWith("-Xms"))) {
 					options.add(option.value());
 				}
+			}
+			if (trimsNativeHeap && given.stream().noneMatch(NativeHeapTrim.KIND)) {
+				options.add(NativeHeapTrim.OPTION);
 			}
 		}
 		options.addAll(worker.jvmOptions());

@@ -100,7 +100,8 @@ class WorkerLauncher {
 		List<String> given = new ArrayList<>(inherited);
 		given.addAll(settings.worker().jvmOptions());
 		List<String> workerOptions = new ArrayList<>(NativeAccessOptions.forThisJdk(given));
-		workerOptions.addAll(WorkerJvmOptions.of(ContainerSizing.forThisProcess(settings), inherited));
+		workerOptions.addAll(WorkerJvmOptions.of(ContainerSizing.forThisProcess(settings), inherited,
+				NativeHeapTrim.isSupported()));
 		WorkerCommandLine commandLine = WorkerCommandLine.build(own, java, workerOptions);
 		return new WorkerLauncher(commandLine,
 				ClassDataSharing.create(settings.worker().cds(), commandLine, inherited, classPath, credentials),

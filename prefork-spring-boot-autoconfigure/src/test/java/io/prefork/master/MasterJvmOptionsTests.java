@@ -13,27 +13,35 @@ class MasterJvmOptionsTests {
 
 	@Test
 	void givesEveryDefaultWhenNothingIsSet() {
-		assertThat(MasterJvmOptions.of(List.of(), List.of())).isEqualTo(DEFAULTS);
+		assertThat(MasterJvmOptions.of(List.of(), List.of(), false)).isEqualTo(DEFAULTS);
 	}
 
 	@Test
 	void leavesOutTheDefaultsOfTheKindsTheCommandLineOrEnvironmentSets() {
 		assertThat(MasterJvmOptions.of(List.of("-XX:MaxRAMPercentage=10", "-XX:+UseG1GC", "-XX:CICompilerCount=2",
-				"-XX:ThreadStackSize=1024"), List.of()))
+				"-XX:ThreadStackSize=1024"), List.of(), false))
 			.containsExactly("-XX:ReservedCodeCacheSize=32m");
 	}
 
 	@Test
 	void neverAddsAnInitialHeapNextToAMaximumTheUserChose() {
 		// -Xms8m next to a user's -Xmx4m would stop the JVM.
-		assertThat(MasterJvmOptions.of(List.of("-Xmx4m"), List.of())).doesNotContain("-Xms8m", "-Xmx64m");
+		assertThat(MasterJvmOptions.of(List.of("-Xmx4m"), List.of(), false)).doesNotContain("-Xms8m", "-Xmx64m");
 	}
 
 	@Test
 	void putsTheUsersMasterOptionsLastAndLetsThemReplaceDefaults() {
-		assertThat(MasterJvmOptions.of(List.of(), List.of("-Xmx128m", "-XX:-TieredCompilation")))
+		assertThat(MasterJvmOptions.of(List.of(), List.of("-Xmx128m", "-XX:-TieredCompilation"), false))
 			.containsExactly("-XX:+UseSerialGC", "-XX:ReservedCodeCacheSize=32m", "-Xss512k", "-Xmx128m",
 					"-XX:-TieredCompilation");
+	}
+
+	@Test
+	void trimsTheNativeHeapWhereTheJvmKnowsHowUnlessAnIntervalIsSet() {
+		assertThat(MasterJvmOptions.of(List.of(), List.of(), true)).last().isEqualTo("-XX:TrimNativeHeapInterval=10000");
+		assertThat(MasterJvmOptions.of(List.of(), List.of(), false)).noneMatch((option) -> option.contains("Trim"));
+		assertThat(MasterJvmOptions.of(List.of("-XX:TrimNativeHeapInterval=500"), List.of(), true))
+			.noneMatch((option) -> option.contains("Trim"));
 	}
 
 }
