@@ -27,6 +27,7 @@ import io.prefork.pool.SqlInitOrder;
 import io.prefork.pool.WorkerState;
 import io.prefork.posix.ControlSocket;
 import io.prefork.posix.ListeningSocket;
+import io.prefork.posix.MessageBatch;
 import io.prefork.posix.Poller;
 import io.prefork.posix.PosixException;
 import io.prefork.posix.Processes;
@@ -87,10 +88,13 @@ public final class Master {
 	private final Poller poller = new Poller(16);
 
 	/**
-	 * Where a worker's message is read: workers send fixed-size frames, so a longer packet
-	 * arrives cut short and fails decoding. Small on purpose: jnr copies the whole array
-	 * back after every {@code recv}, several per connection.
+	 * What a worker sent since the last turn, read by one call per worker; 32 messages cover
+	 * a full hand-over window's acknowledgements and closed connections. Workers send
+	 * fixed-size frames, so a longer packet arrives cut short and fails decoding.
 	 */
+	private final MessageBatch messages = new MessageBatch(32, 256);
+
+	/** One message of {@link #messages}, to decode. */
 	private final byte[] messageBuffer = new byte[256];
 
 	private final HandedInListeners handedIn = HandedInListeners.ofThisProcess();
@@ -543,14 +547,20 @@ public final class Master {
 
 	private void drainChannel(WorkerProcess worker, long now) {
 		try {
-			int length;
-			while (worker.channel() != null && (length = worker.channel().receiveNow(this.messageBuffer)) != -1) {
-				if (length == 0) {
+			int received = this.messages.slots();
+			while (received == this.messages.slots() && worker.channel() != null) {
+				received = worker.channel().receiveNow(this.messages);
+				if (received == 0) {
 					channelLost(worker, now);
 					return;
 				}
-				worker.heard(now);
-				handleMessage(worker, MessageCodec.decode(this.messageBuffer, length), now);
+				if (received > 0) {
+					worker.heard(now);
+				}
+				for (int i = 0; i < received && worker.channel() != null; i++) {
+					int length = this.messages.copy(i, this.messageBuffer);
+					handleMessage(worker, MessageCodec.decode(this.messageBuffer, length), now);
+				}
 			}
 		}
 		catch (PosixException | ProtocolException ex) {

@@ -15,7 +15,11 @@ public final class ControlSocket implements AutoCloseable {
 
 	private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
 
-	/** Descriptors are passed by the master's loop thread and its management dispatch. */
+	/**
+	 * Descriptors are passed by the master's loop thread and its management dispatch;
+	 * short messages are sent by any thread (a worker's request threads report closed
+	 * connections).
+	 */
 	private static final ThreadLocal<RightsHeader> SENDERS = ThreadLocal
 		.withInitial(() -> new RightsHeader(RightsHeader.MAX_SENT_PAYLOAD));
 
@@ -68,7 +72,7 @@ public final class ControlSocket implements AutoCloseable {
 	 * @throws PosixException if the peer is gone or another error occurs
 	 */
 	public void send(byte[] message) throws PosixException {
-		if (LibC.INSTANCE.send(this.fd, message, message.length, Linux.MSG_NOSIGNAL) < 0) {
+		if (send(message, Linux.MSG_NOSIGNAL) < 0) {
 			throw PosixException.last("send");
 		}
 	}
@@ -80,7 +84,7 @@ public final class ControlSocket implements AutoCloseable {
 	 * @throws PosixException if the peer is gone or another error occurs
 	 */
 	public boolean trySend(byte[] message) throws PosixException {
-		if (LibC.INSTANCE.send(this.fd, message, message.length, Linux.MSG_DONTWAIT | Linux.MSG_NOSIGNAL) >= 0) {
+		if (send(message, Linux.MSG_DONTWAIT | Linux.MSG_NOSIGNAL) >= 0) {
 			return true;
 		}
 		int errno = LibC.errno();
@@ -88,6 +92,14 @@ public final class ControlSocket implements AutoCloseable {
 			return false;
 		}
 		throw new PosixException("send", errno);
+	}
+
+	// A worker reports every closed connection: a short message goes through the thread's
+	// header, which jnr calls directly; a byte[] argument goes through a temporary copy.
+	private long send(byte[] message, int flags) {
+		RightsHeader header = SENDERS.get();
+		return (message.length <= header.capacity()) ? header.send(this.fd, message, flags)
+				: LibC.INSTANCE.send(this.fd, message, message.length, flags);
 	}
 
 	/**
@@ -111,26 +123,32 @@ public final class ControlSocket implements AutoCloseable {
 	}
 
 	/**
-	 * Receive one message without blocking; no descriptor is expected.
-	 * @param into where to put the bytes
-	 * @return the message length, {@code 0} at EOF or reset (the peer is gone), {@code -1}
-	 * if none is pending
+	 * Receive every pending message without blocking, as many as the batch holds, in one
+	 * system call; no descriptor is expected.
+	 * @param batch where to put them
+	 * @return how many arrived; {@code 0} at EOF or reset (the peer is gone: messages it
+	 * sent before are returned first, EOF by the next call); {@code -1} if none is pending
 	 * @throws PosixException on an error
 	 */
-	public int receiveNow(byte[] into) throws PosixException {
-		long received = LibC.INSTANCE.recv(this.fd, into, into.length, Linux.MSG_DONTWAIT);
-		if (received >= 0) {
-			return (int) received;
+	public int receiveNow(MessageBatch batch) throws PosixException {
+		int received = batch.receive(this.fd, Linux.MSG_DONTWAIT);
+		if (received < 0) {
+			int errno = LibC.errno();
+			if (PosixException.wouldBlock(errno)) {
+				return -1;
+			}
+			PosixException failure = new PosixException("recvmmsg", errno);
+			if (failure.peerGone()) {
+				return 0;
+			}
+			throw failure;
 		}
-		int errno = LibC.errno();
-		if (PosixException.wouldBlock(errno)) {
-			return -1;
+		// At EOF the kernel fills every slot left with an empty message; none is ever sent.
+		int messages = 0;
+		while (messages < received && batch.length(messages) > 0) {
+			messages++;
 		}
-		PosixException failure = new PosixException("recv", errno);
-		if (failure.peerGone()) {
-			return 0;
-		}
-		throw failure;
+		return messages;
 	}
 
 	/**

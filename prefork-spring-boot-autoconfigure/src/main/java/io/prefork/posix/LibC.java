@@ -52,6 +52,8 @@ public interface LibC {
 
 	long recv(int fd, @Out byte[] buffer, long length, int flags);
 
+	int recvmmsg(int fd, Pointer messages, int count, int flags, Pointer timeout);
+
 	int shutdown(int fd, int how);
 
 	int fcntl(int fd, int command, int argument);

@@ -81,6 +81,28 @@ final class RightsHeader {
 	}
 
 	/**
+	 * Send a message without a descriptor, as {@code send} would.
+	 * @param fd the socket
+	 * @param message the bytes, at most the capacity
+	 * @param flags the send flags
+	 * @return what {@code sendmsg} returned; {@code -1} with errno set on failure
+	 */
+	long send(int fd, byte[] message, int flags) {
+		this.memory.put(PAYLOAD, message, 0, message.length);
+		this.memory.putLong(IOVEC + 8, message.length);
+		this.memory.putLong(MSG_CONTROLLEN, 0);
+		return LibC.INSTANCE.sendmsg(fd, this.memory, flags);
+	}
+
+	/**
+	 * Return the longest payload it carries.
+	 * @return the capacity in bytes
+	 */
+	int capacity() {
+		return this.capacity;
+	}
+
+	/**
 	 * Receive one message, and the descriptor passed with it if any.
 	 * @param fd the socket
 	 * @param flags the receive flags

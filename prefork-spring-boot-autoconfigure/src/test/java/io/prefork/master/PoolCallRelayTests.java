@@ -25,7 +25,6 @@ class PoolCallRelayTests {
 
 	private final List<ControlSocket> workerEnds = new ArrayList<>();
 
-	private final byte[] buffer = new byte[ControlSocket.MAX_MESSAGE];
 
 	@AfterEach
 	void close() {
@@ -83,8 +82,9 @@ class PoolCallRelayTests {
 	}
 
 	private Message receive(int slot) throws Exception {
-		int length = this.workerEnds.get(slot).receiveNow(this.buffer);
-		return (length > 0) ? MessageCodec.decode(this.buffer, length) : null;
+		ControlSocket.Received received = this.workerEnds.get(slot).receiveIfPending();
+		return (received != null && received != ControlSocket.NOTHING)
+				? MessageCodec.decode(received.bytes(), received.bytes().length) : null;
 	}
 
 }

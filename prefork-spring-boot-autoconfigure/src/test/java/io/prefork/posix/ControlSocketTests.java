@@ -21,7 +21,11 @@ class ControlSocketTests {
 
 	private static final Duration PATIENCE = Duration.ofSeconds(5);
 
-	private final byte[] into = new byte[ControlSocket.MAX_MESSAGE];
+	private static final int BATCH_SLOTS = 4;
+
+	private static final int SLOT_CAPACITY = 16;
+
+	private final MessageBatch batch = new MessageBatch(BATCH_SLOTS, SLOT_CAPACITY);
 
 	private ControlSocket[] pair;
 
@@ -92,13 +96,33 @@ class ControlSocketTests {
 	}
 
 	@Test
-	void keepsMessageBoundaries() throws PosixException {
+	void keepsMessageBoundariesAndTakesEveryPendingMessageInOneBatch() throws PosixException {
 		this.pair[0].send(new byte[] { 1, 2, 3 });
 		this.pair[0].send(new byte[] { 4, 5 });
-		assertThat(this.pair[1].receiveNow(this.into)).isEqualTo(3);
-		assertThat(Arrays.copyOf(this.into, 3)).isEqualTo(new byte[] { 1, 2, 3 });
-		assertThat(this.pair[1].receiveNow(this.into)).isEqualTo(2);
-		assertThat(Arrays.copyOf(this.into, 2)).isEqualTo(new byte[] { 4, 5 });
+		assertThat(this.pair[1].receiveNow(this.batch)).isEqualTo(2);
+		assertThat(message(0)).isEqualTo(new byte[] { 1, 2, 3 });
+		assertThat(message(1)).isEqualTo(new byte[] { 4, 5 });
+		assertThat(this.pair[1].receiveNow(this.batch)).isEqualTo(-1);
+	}
+
+	@Test
+	void aBatchTakesAsManyMessagesAsItHasSlotsAndLeavesTheRestPending() throws PosixException {
+		for (int i = 0; i < BATCH_SLOTS + 1; i++) {
+			this.pair[0].send(new byte[] { (byte) i });
+		}
+		assertThat(this.pair[1].receiveNow(this.batch)).isEqualTo(BATCH_SLOTS);
+		assertThat(message(BATCH_SLOTS - 1)).containsExactly((byte) (BATCH_SLOTS - 1));
+		assertThat(this.pair[1].receiveNow(this.batch)).isEqualTo(1);
+		assertThat(message(0)).containsExactly((byte) BATCH_SLOTS);
+	}
+
+	@Test
+	void aBatchCutsAMessageLongerThanItsSlots() throws PosixException {
+		byte[] longer = new byte[SLOT_CAPACITY + 10];
+		Arrays.fill(longer, (byte) 7);
+		this.pair[0].send(longer);
+		assertThat(this.pair[1].receiveNow(this.batch)).isEqualTo(1);
+		assertThat(message(0)).hasSize(SLOT_CAPACITY).containsOnly((byte) 7);
 	}
 
 	@Test
@@ -111,7 +135,7 @@ class ControlSocketTests {
 
 	@Test
 	void receiveNowReturnsMinusOneWhenNothingIsPending() throws PosixException {
-		assertThat(this.pair[1].receiveNow(this.into)).isEqualTo(-1);
+		assertThat(this.pair[1].receiveNow(this.batch)).isEqualTo(-1);
 	}
 
 	@Test
@@ -143,8 +167,9 @@ class ControlSocketTests {
 	void deliversPendingMessagesThenEofAfterThePeerCloses() throws PosixException {
 		this.pair[0].send(new byte[] { 42 });
 		closeEnd(0);
-		assertThat(this.pair[1].receiveNow(this.into)).isEqualTo(1);
-		assertThat(this.pair[1].receiveNow(this.into)).isZero();
+		assertThat(this.pair[1].receiveNow(this.batch)).as("the message sent before").isEqualTo(1);
+		assertThat(message(0)).containsExactly((byte) 42);
+		assertThat(this.pair[1].receiveNow(this.batch)).as("EOF").isZero();
 		assertThat(this.pair[1].receive()).isNull();
 	}
 
@@ -155,6 +180,11 @@ class ControlSocketTests {
 			.withMessageStartingWith("send failed")
 			.satisfies((ex) -> assertThat(ex.errno()).isEqualTo(Errno.EPIPE.intValue()))
 			.satisfies((ex) -> assertThat(ex.peerGone()).isTrue());
+	}
+
+	private byte[] message(int index) {
+		byte[] into = new byte[SLOT_CAPACITY];
+		return Arrays.copyOf(into, this.batch.copy(index, into));
 	}
 
 	private void closeEnd(int end) {
