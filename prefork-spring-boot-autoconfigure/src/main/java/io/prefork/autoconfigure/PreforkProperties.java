@@ -242,7 +242,6 @@ public class PreforkProperties {
 						+ "workers with Spring Session instead");
 		PreforkSettings.Worker worker = this.worker.toSettings(this.user, this.container.toSettings());
 		this.worker.getWarmup().toSettings();
-		this.worker.getWarmup().checkFitsIn(this.timeouts.getBoot());
 		// Validated with the rest, although the master's JVM settings are used on their own.
 		this.master.toSettings();
 		return new PreforkSettings(address, port, workerCount, this.pool.toSettings(workerCount, processors),
@@ -748,8 +747,8 @@ public class PreforkProperties {
 		private int concurrency = 4;
 
 		/**
-		 * Maximum time a warm-up may take; the worker is ready when it runs out. Part of
-		 * server.prefork.timeouts.boot, so it must be shorter.
+		 * Maximum time a warm-up may take; the worker is ready when it runs out. It follows
+		 * server.prefork.timeouts.boot, which ends when the warm-up begins.
 		 */
 		private Duration timeout = Duration.ofSeconds(30);
 
@@ -809,15 +808,6 @@ public class PreforkProperties {
 
 		private static boolean isRequestTarget(String path) {
 			return path != null && path.startsWith("/") && path.chars().allMatch((c) -> c > ' ' && c < 0x7f);
-		}
-
-		// The boot deadline runs through the warm-up; a warm-up as long would get every new
-		// worker killed for being late.
-		void checkFitsIn(Duration boot) {
-			if (this.paths != null && !this.paths.isEmpty() && this.timeout != null && boot != null) {
-				check(this.timeout.compareTo(boot) < 0, "server.prefork.worker.warmup.timeout", this.timeout,
-						"must be shorter than server.prefork.timeouts.boot (" + boot + "), which includes it");
-			}
 		}
 
 	}

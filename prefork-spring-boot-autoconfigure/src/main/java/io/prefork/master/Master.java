@@ -52,6 +52,12 @@ public final class Master {
 	/** The longest the loop sleeps, so a missed wake-up costs at most this much. */
 	private static final long MAX_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+	/**
+	 * How long after its warm-up timeout a warming worker may take to report ready: it stops
+	 * warming up itself when the timeout runs out, so only a hung one needs this.
+	 */
+	private static final long WARMUP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
 	/** How long a worker whose channel closed may take to exit before it is killed. */
 	private static final long EXIT_AFTER_EOF_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -575,8 +581,8 @@ public final class Master {
 		if (message instanceof Message.Ready) {
 			workerReady(worker, now);
 		}
-		else if (message instanceof Message.Warming) {
-			workerWarming(worker, now);
+		else if (message instanceof Message.Warming warming) {
+			workerWarming(worker, warming, now);
 		}
 		else if (message instanceof Message.Accepted accepted) {
 			long[] taken = worker.acknowledged(accepted.connectionId());
@@ -623,11 +629,14 @@ public final class Master {
 		}
 	}
 
-	// Still booting: no connections, and the boot deadline stands (warm-up counts in it).
-	private void workerWarming(WorkerProcess worker, long now) {
+	// Still booting: no connections. The boot deadline is met; the warm-up has its own, which
+	// the worker keeps itself (it stops warming and reports ready), this one only if it hangs.
+	private void workerWarming(WorkerProcess worker, Message.Warming warming, long now) {
 		if (worker.state() == WorkerState.STARTING) {
-			worker.moveTo(WorkerState.WARMING);
-			logger.info(worker + " started in " + formatSeconds(now - worker.spawnedAt) + ", warming up");
+			long timeout = TimeUnit.MILLISECONDS.toNanos(warming.timeoutMillis());
+			worker.warming(now + timeout + WARMUP_GRACE_NANOS);
+			logger.info(worker + " started in " + formatSeconds(now - worker.spawnedAt) + ", warming up (at most "
+					+ formatSeconds(timeout) + ")");
 		}
 	}
 
@@ -726,6 +735,10 @@ public final class Master {
 			}
 			else if (now - worker.deadline() < 0) {
 				continue;
+			}
+			else if (worker.state() == WorkerState.WARMING) {
+				kill(worker, now, ExitCause.TIMEOUT, "still warming up " + formatSeconds(WARMUP_GRACE_NANOS)
+						+ " after its server.prefork.worker.warmup.timeout");
 			}
 			else if (worker.state().isBooting()) {
 				kill(worker, now, ExitCause.TIMEOUT, "not ready after " + formatSeconds(now - worker.spawnedAt) + " > "

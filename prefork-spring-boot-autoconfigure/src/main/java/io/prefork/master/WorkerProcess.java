@@ -95,6 +95,15 @@ final class WorkerProcess {
 		return this.everReady;
 	}
 
+	/**
+	 * The application has started and warms up: a new deadline for being ready.
+	 * @param deadline when the warm-up must be over, in nanoTime
+	 */
+	void warming(long deadline) {
+		moveTo(WorkerState.WARMING);
+		this.deadline = deadline;
+	}
+
 	void ready(long now) {
 		moveTo(WorkerState.IDLE);
 		this.everReady = true;

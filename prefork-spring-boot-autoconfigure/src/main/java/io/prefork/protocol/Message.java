@@ -47,9 +47,10 @@ public sealed interface Message {
 	 * Worker to master: the application has started and now serves its warm-up requests to
 	 * itself; {@link Ready} follows when they are done (or their time is up).
 	 *
-	 * @param pid the worker's pid
+	 * @param timeoutMillis the most the warm-up may take, as the worker bound
+	 * {@code server.prefork.worker.warmup.timeout}
 	 */
-	record Warming(long pid) implements Message {
+	record Warming(long timeoutMillis) implements Message {
 	}
 
 	/**

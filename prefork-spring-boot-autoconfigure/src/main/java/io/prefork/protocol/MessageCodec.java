@@ -104,7 +104,7 @@ public final class MessageCodec {
 			frame.put(RETIRE).putLong(retire.reason());
 		}
 		else if (message instanceof Message.Warming warming) {
-			frame.put(WARMING).putLong(warming.pid());
+			frame.put(WARMING).putLong(warming.timeoutMillis());
 		}
 		else if (message instanceof Message.PoolCall call) {
 			frame.put(POOL_CALL).putLong(call.callId());

@@ -225,7 +225,7 @@ public final class Worker {
 					+ "warm-up speaks plain HTTP");
 			return;
 		}
-		report(new Message.Warming(ProcessHandle.current().pid()));
+		report(new Message.Warming(plan.timeout().toMillis()));
 		this.warmingUp = true;
 		try {
 			log(plan, new Warmup(plan, sink, "prefork-worker-" + this.identity.slot() + "-warmup").run());

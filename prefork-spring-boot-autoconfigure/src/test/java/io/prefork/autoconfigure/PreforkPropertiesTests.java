@@ -409,16 +409,9 @@ class PreforkPropertiesTests {
 	}
 
 	@Test
-	void rejectsAWarmupTimeoutThatDoesNotFitInTheBootTimeout() {
-		assertRejected(Map.of("server.prefork.worker.warmup.paths", "/", "server.prefork.timeouts.boot", "20s"),
-				"server.prefork.worker.warmup.timeout");
-		assertRejected(Map.of("server.prefork.worker.warmup.paths", "/", "server.prefork.worker.warmup.timeout", "60s"),
-				"server.prefork.worker.warmup.timeout");
-	}
-
-	@Test
-	void ignoresTheWarmupTimeoutWithoutPaths() {
-		assertThat(bind(Map.of("server.prefork.timeouts.boot", "20s")).toSettings(null, 8080).timeouts().boot())
+	void acceptsAWarmupLongerThanTheBootTimeoutWhichEndsWhereTheWarmupBegins() {
+		assertThat(bind(Map.of("server.prefork.worker.warmup.paths", "/", "server.prefork.timeouts.boot", "20s",
+				"server.prefork.worker.warmup.timeout", "3m")).toSettings(null, 8080).timeouts().boot())
 			.isEqualTo(Duration.ofSeconds(20));
 	}
 

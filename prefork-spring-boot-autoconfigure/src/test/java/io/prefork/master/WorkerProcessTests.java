@@ -34,6 +34,24 @@ class WorkerProcessTests {
 	}
 
 	@Test
+	void aWarmUpReplacesTheBootDeadlineWithItsOwn() throws PosixException {
+		ControlSocket[] other = ControlSocket.pair();
+		WorkerProcess booting = new WorkerProcess(1, 1, 1001, 1, other[0], 0, 100, 0);
+		try {
+			assertThat(booting.deadline()).as("the boot deadline").isEqualTo(100);
+			booting.warming(5000);
+			assertThat(booting.state()).isEqualTo(WorkerState.WARMING);
+			assertThat(booting.deadline()).as("the warm-up's").isEqualTo(5000);
+			booting.ready(4000);
+			assertThat(booting.state()).isEqualTo(WorkerState.IDLE);
+		}
+		finally {
+			booting.closeChannel();
+			other[1].close();
+		}
+	}
+
+	@Test
 	void takesUpToItsWindowOfUnansweredConnections() {
 		for (long id = 1; id <= WINDOW; id++) {
 			assertThat(this.worker.canTakeConnection(MAX_CONNECTIONS, WINDOW)).as("before hand-over " + id).isTrue();
