@@ -420,12 +420,11 @@ public final class Worker {
 	private void handle(ControlSocket.Received received) {
 		Message message = MessageCodec.decode(received.bytes(), received.bytes().length);
 		if (message instanceof Message.Handoff handoff && received.fd() >= 0) {
-			boolean server = handoff.connector() == Connector.SERVER;
-			take(handoff.connectionId(), handoff.connector(), () -> this.source.adopt(received.fd(), handoff.connector()), received.fd(),
-					server, server);
+			take(handoff.connectionId(), handoff.connector(), () -> this.source.adopt(received.fd(), handoff.connector()),
+					received.fd(), handoff.connector() == Connector.SERVER);
 		}
 		else if (message instanceof Message.AcceptCommand command && received.fd() < 0) {
-			take(command.connectionId(), Connector.SERVER, this.source::accept, -1, false, false);
+			take(command.connectionId(), Connector.SERVER, this.source::accept, -1, false);
 		}
 		else if (message instanceof Message.Retire retire && received.fd() < 0) {
 			retire(retire.reason());
@@ -466,12 +465,12 @@ public final class Worker {
 
 	// Gives the connection to Tomcat on this thread, acknowledging it first (so the master
 	// never hears of its close before its acceptance), or tells the master at once there was
-	// none: a lost accept race or a client that already reset. A connection the master keeps
-	// a copy of is tracked, so the master can answer for it should this worker die. Passed
-	// connections of the application's server are batched: the master counts one Accepted as
-	// the answer for every earlier hand-over it has not heard about (refusals come first).
+	// none: a lost accept race or a client that already reset. A connection passed for the
+	// application's server is one the master keeps a copy of, so it is tracked (the master can
+	// answer for it should this worker die), and it is batched: the master counts one Accepted
+	// as the answer for every earlier hand-over it has not heard about (refusals come first).
 	private void take(long connectionId, Connector connector, Connecting connecting, int fdToCloseOnFailure,
-			boolean masterHoldsCopy, boolean batched) {
+			boolean passedForServer) {
 		SocketChannel connection = null;
 		ConnectionSink target = this.sinks.get(connector);
 		try {
@@ -486,9 +485,9 @@ public final class Worker {
 			return;
 		}
 		this.handed.put(connection, new Handed(new Message.Closed(connectionId, connector),
-				masterHoldsCopy ? track(connectionId) : ConnectionTracker.NONE));
+				passedForServer ? track(connectionId) : ConnectionTracker.NONE));
 		Taken taken = new Taken(connectionId, connector, connection, target);
-		if (batched) {
+		if (passedForServer) {
 			this.batch.add(taken);
 			return;
 		}
