@@ -3,12 +3,22 @@ package io.prefork.posix;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
 import jnr.ffi.byref.IntByReference;
 
 /**
  * Plain operations on raw file descriptors.
  */
 public final class FileDescriptors {
+
+	/**
+	 * Where {@code recv} puts what it takes, per thread, grown to the largest buffer asked
+	 * for: given a {@code byte[]}, jnr copies the whole array through a temporary native
+	 * one, 8 KB for every head the master peeks at; from here only what arrived is copied.
+	 */
+	private static final ThreadLocal<Pointer> RECEIVED = ThreadLocal
+		.withInitial(() -> Memory.allocateDirect(LibC.RUNTIME, 256, true));
 
 	private FileDescriptors() {
 	}
@@ -47,7 +57,7 @@ public final class FileDescriptors {
 	 * pending
 	 */
 	public static int readNow(int fd, byte[] into) {
-		long read = LibC.INSTANCE.recv(fd, into, into.length, Linux.MSG_DONTWAIT);
+		long read = receive(fd, into, Linux.MSG_DONTWAIT);
 		if (read >= 0) {
 			return (int) read;
 		}
@@ -62,11 +72,24 @@ public final class FileDescriptors {
 	 * reset, {@code -1} if nothing is pending
 	 */
 	public static int peekNow(int fd, byte[] into) {
-		long read = LibC.INSTANCE.recv(fd, into, into.length, Linux.MSG_DONTWAIT | Linux.MSG_PEEK);
+		long read = receive(fd, into, Linux.MSG_DONTWAIT | Linux.MSG_PEEK);
 		if (read >= 0) {
 			return (int) read;
 		}
 		return PosixException.wouldBlock(LibC.errno()) ? -1 : 0;
+	}
+
+	private static long receive(int fd, byte[] into, int flags) {
+		Pointer buffer = RECEIVED.get();
+		if (buffer.size() < into.length) {
+			buffer = Memory.allocateDirect(LibC.RUNTIME, into.length, true);
+			RECEIVED.set(buffer);
+		}
+		long read = LibC.INSTANCE.recv(fd, buffer, into.length, flags);
+		if (read > 0) {
+			buffer.get(0, into, 0, (int) read);
+		}
+		return read;
 	}
 
 	/**

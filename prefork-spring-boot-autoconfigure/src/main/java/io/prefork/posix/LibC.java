@@ -50,7 +50,7 @@ public interface LibC {
 
 	long recvmsg(int fd, Pointer message, int flags);
 
-	long recv(int fd, @Out byte[] buffer, long length, int flags);
+	long recv(int fd, Pointer buffer, long length, int flags);
 
 	int recvmmsg(int fd, Pointer messages, int count, int flags, Pointer timeout);
 
