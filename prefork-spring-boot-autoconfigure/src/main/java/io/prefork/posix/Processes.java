@@ -113,6 +113,15 @@ public final class Processes {
 		signal(pid, Signal.SIGKILL);
 	}
 
+	/**
+	 * Kill a process and every process of the group it leads (SIGKILL): a helper spawned in
+	 * a group of its own, and what it started.
+	 * @param pid the process, leader of its group
+	 */
+	public static void killGroup(int pid) {
+		POSIX.kill(-pid, Signal.SIGKILL.intValue());
+	}
+
 	private static void signal(int pid, Signal signal) {
 		// ESRCH (already gone) is the only failure, and harmless.
 		POSIX.kill(pid, signal.intValue());
