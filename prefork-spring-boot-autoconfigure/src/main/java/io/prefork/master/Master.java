@@ -553,8 +553,8 @@ public final class Master {
 
 	private void drainChannel(WorkerProcess worker, long now) {
 		try {
-			int received = this.messages.slots();
-			while (received == this.messages.slots() && worker.channel() != null) {
+			int received;
+			do {
 				received = worker.channel().receiveNow(this.messages);
 				if (received == 0) {
 					channelLost(worker, now);
@@ -568,6 +568,8 @@ public final class Master {
 					handleMessage(worker, MessageCodec.decode(this.messageBuffer, length), now);
 				}
 			}
+			// A full batch may have left more behind.
+			while (received == this.messages.slots() && worker.channel() != null);
 		}
 		catch (PosixException | ProtocolException ex) {
 			kill(worker, now, ExitCause.CRASH, "control channel failed (" + ex.getMessage() + ")");

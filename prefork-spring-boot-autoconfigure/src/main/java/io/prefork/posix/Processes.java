@@ -119,7 +119,7 @@ public final class Processes {
 	 * @param pid the process, leader of its group
 	 */
 	public static void killGroup(int pid) {
-		POSIX.kill(-pid, Signal.SIGKILL.intValue());
+		signal(-pid, Signal.SIGKILL);
 	}
 
 	private static void signal(int pid, Signal signal) {
