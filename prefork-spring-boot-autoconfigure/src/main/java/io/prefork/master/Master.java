@@ -212,6 +212,9 @@ public final class Master {
 					+ this.settings.pool().mode().name().toLowerCase(Locale.ROOT) + ", dispatch "
 					+ this.settings.dispatch().value() + ")");
 			logger.debug("Worker command line: " + this.launcher.argv());
+			// The first workers start now, not after the loop's first poll has waited out its
+			// timeout (up to a second) for events that cannot come before there are workers.
+			maintainPool(System.nanoTime());
 			return loop();
 		}
 		finally {
