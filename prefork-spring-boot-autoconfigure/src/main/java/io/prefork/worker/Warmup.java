@@ -1,6 +1,7 @@
 package io.prefork.worker;
 
 import java.io.BufferedInputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -12,27 +13,30 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.prefork.PreforkSettings;
 
 /**
- * A new worker's warm-up: GET requests it sends to itself and serves through its own Tomcat
- * (connector, filters, servlet, application) before it tells the master it is ready, so the
- * JIT has compiled the code clients will use. The connections come from a listener on an
- * ephemeral loopback port that lives only as long as the warm-up; their server ends go to
- * the same {@link Worker.ConnectionSink} that serves the master's connections. No port is
- * published and the master takes no part.
+ * A warm-up: GET requests sent to the application's own Tomcat (connector, filters, servlet,
+ * application) so the JIT has compiled the code clients will use. A new worker sends them to
+ * itself before it tells the master it is ready ({@link #throughSink}): the connections come
+ * from a listener on an ephemeral loopback port that lives only as long as the warm-up, and
+ * their server ends go to the same {@link Worker.ConnectionSink} that serves the master's
+ * connections, so no port is published and the master takes no part. The JVM that trains
+ * the workers' class-data archive sends them to its own loopback port
+ * ({@link #toAddress}), so the archive holds what serving loads, and on JDK 25 its profiles.
  */
-final class Warmup {
+public final class Warmup {
 
 	/** How long the connections still being served may take to close once time is up. */
 	private static final long STOP_GRACE_MILLIS = 1000;
 
 	private final PreforkSettings.Warmup settings;
 
-	private final Worker.ConnectionSink sink;
+	private final Dialer dialer;
 
 	private final String threadName;
 
@@ -40,39 +44,52 @@ final class Warmup {
 
 	private final Tally tally = new Tally();
 
-	private ServerSocketChannel listener;
+	private Warmup(PreforkSettings.Warmup settings, Dialer dialer, String threadName) {
+		this.settings = settings;
+		this.dialer = dialer;
+		this.threadName = threadName;
+	}
 
 	/**
-	 * Create a warm-up.
+	 * Warm up a worker's Tomcat through its connection sink.
 	 * @param settings what to request
 	 * @param sink where the server ends of its connections are served
 	 * @param threadName the name prefix of its client threads
+	 * @return what happened
+	 * @throws IOException if the loopback listener cannot be opened
 	 */
-	Warmup(PreforkSettings.Warmup settings, Worker.ConnectionSink sink, String threadName) {
-		this.settings = settings;
-		this.sink = sink;
-		this.threadName = threadName;
+	static Result throughSink(PreforkSettings.Warmup settings, Worker.ConnectionSink sink, String threadName)
+			throws IOException {
+		try (SinkDialer dialer = new SinkDialer(settings.concurrency(), sink)) {
+			return new Warmup(settings, dialer, threadName).run();
+		}
+	}
+
+	/**
+	 * Warm up a server listening on this address.
+	 * @param settings what to request
+	 * @param address where the server listens
+	 * @param threadName the name prefix of its client threads
+	 * @return what happened
+	 */
+	public static Result toAddress(PreforkSettings.Warmup settings, InetSocketAddress address, String threadName) {
+		return new Warmup(settings, () -> SocketChannel.open(address), threadName).run();
 	}
 
 	/**
 	 * Send the requests and wait for their answers, at most for the warm-up timeout.
 	 * @return what happened
-	 * @throws IOException if the loopback listener cannot be opened
 	 */
-	Result run() throws IOException {
+	private Result run() {
 		long started = System.nanoTime();
 		long deadline = started + this.settings.timeout().toNanos();
-		try (ServerSocketChannel listener = ServerSocketChannel.open()) {
-			listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), this.settings.concurrency());
-			this.listener = listener;
-			List<Lane> lanes = startLanes();
-			boolean finished = awaitLanes(lanes, deadline);
-			if (!finished) {
-				lanes.forEach(Lane::stop);
-				awaitLanes(lanes, System.nanoTime() + STOP_GRACE_MILLIS * 1_000_000);
-			}
-			return this.tally.result(!finished, System.nanoTime() - started);
+		List<Lane> lanes = startLanes();
+		boolean finished = awaitLanes(lanes, deadline);
+		if (!finished) {
+			lanes.forEach(Lane::stop);
+			awaitLanes(lanes, System.nanoTime() + STOP_GRACE_MILLIS * 1_000_000);
 		}
+		return this.tally.result(!finished, System.nanoTime() - started);
 	}
 
 	private List<Lane> startLanes() {
@@ -107,9 +124,41 @@ final class Warmup {
 		}
 	}
 
-	// One client at a time: the accepted connection is then surely that client's.
-	private SocketChannel connect() throws IOException {
-		synchronized (this.listener) {
+	/**
+	 * Opens the client end of a new connection to the server being warmed up.
+	 */
+	@FunctionalInterface
+	private interface Dialer {
+
+		SocketChannel dial() throws IOException;
+
+	}
+
+	/**
+	 * Connections through a listener on an ephemeral loopback port whose accepted ends go to
+	 * a worker's connection sink.
+	 */
+	private static final class SinkDialer implements Dialer, Closeable {
+
+		private final ServerSocketChannel listener;
+
+		private final Worker.ConnectionSink sink;
+
+		SinkDialer(int backlog, Worker.ConnectionSink sink) throws IOException {
+			this.listener = ServerSocketChannel.open();
+			this.sink = sink;
+			try {
+				this.listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), backlog);
+			}
+			catch (IOException ex) {
+				this.listener.close();
+				throw ex;
+			}
+		}
+
+		// One client at a time: the accepted connection is then surely that client's.
+		@Override
+		public synchronized SocketChannel dial() throws IOException {
 			SocketChannel client = SocketChannel.open(this.listener.getLocalAddress());
 			try {
 				SocketChannel server = acceptFrom(client);
@@ -123,17 +172,23 @@ final class Warmup {
 				throw ex;
 			}
 		}
-	}
 
-	// Another local process may connect to the ephemeral port too; its connections are closed.
-	private SocketChannel acceptFrom(SocketChannel client) throws IOException {
-		while (true) {
-			SocketChannel accepted = this.listener.accept();
-			if (accepted.getRemoteAddress().equals(client.getLocalAddress())) {
-				return accepted;
+		// Another local process may connect to the ephemeral port too; its connections are closed.
+		private SocketChannel acceptFrom(SocketChannel client) throws IOException {
+			while (true) {
+				SocketChannel accepted = this.listener.accept();
+				if (accepted.getRemoteAddress().equals(client.getLocalAddress())) {
+					return accepted;
+				}
+				accepted.close();
 			}
-			accepted.close();
 		}
+
+		@Override
+		public void close() throws IOException {
+			this.listener.close();
+		}
+
 	}
 
 	/**
@@ -170,7 +225,7 @@ final class Warmup {
 
 		private int exchange(String path) throws IOException {
 			if (this.connection == null) {
-				this.connection = connect();
+				this.connection = Warmup.this.dialer.dial();
 				this.input = new BufferedInputStream(Channels.newInputStream(this.connection));
 				if (this.stopped) {
 					// Tomcat's connection limit held it back until after the timeout.
@@ -256,7 +311,20 @@ final class Warmup {
 	 * @param timedOut whether the warm-up timeout cut it short
 	 * @param elapsedNanos how long it took
 	 */
-	record Result(int completed, int failed, String firstFailure, boolean timedOut, long elapsedNanos) {
+	public record Result(int completed, int failed, String firstFailure, boolean timedOut, long elapsedNanos) {
+
+		/**
+		 * Say what happened in one line, e.g. "3000 requests to 3 paths in 41.2 s, 0 failed".
+		 * @param plan the warm-up that ran
+		 * @return the summary
+		 */
+		public String describe(PreforkSettings.Warmup plan) {
+			return (this.timedOut ? this.completed + " of " : "") + plan.requests() + " requests to "
+					+ plan.paths().size() + ((plan.paths().size() == 1) ? " path" : " paths") + " in "
+					+ String.format(Locale.ROOT, "%.1f s", this.elapsedNanos / 1e9) + ", " + this.failed + " failed"
+					+ ((this.firstFailure != null) ? " (first: " + this.firstFailure + ")" : "");
+		}
+
 	}
 
 }

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -228,7 +227,7 @@ public final class Worker {
 		report(new Message.Warming(plan.timeout().toMillis()));
 		this.warmingUp = true;
 		try {
-			log(plan, new Warmup(plan, sink, "prefork-worker-" + this.identity.slot() + "-warmup").run());
+			log(plan, Warmup.throughSink(plan, sink, "prefork-worker-" + this.identity.slot() + "-warmup"));
 		}
 		catch (IOException | RuntimeException ex) {
 			logger.warn("worker " + this.identity.slot() + " warm-up failed (" + ex + "); ready anyway", ex);
@@ -239,11 +238,7 @@ public final class Worker {
 	}
 
 	private void log(PreforkSettings.Warmup plan, Warmup.Result result) {
-		String summary = "worker " + this.identity.slot() + " warm-up: "
-				+ (result.timedOut() ? result.completed() + " of " : "") + plan.requests() + " requests to "
-				+ plan.paths().size() + ((plan.paths().size() == 1) ? " path" : " paths") + " in "
-				+ String.format(Locale.ROOT, "%.1f s", result.elapsedNanos() / 1e9) + ", " + result.failed() + " failed"
-				+ ((result.firstFailure() != null) ? " (first: " + result.firstFailure() + ")" : "");
+		String summary = "worker " + this.identity.slot() + " warm-up: " + result.describe(plan);
 		if (result.timedOut()) {
 			logger.warn(summary + "; cut short by server.prefork.worker.warmup.timeout (" + plan.timeout().toMillis()
 					+ " ms), ready anyway");

@@ -81,9 +81,8 @@ class WarmupTests {
 	}
 
 	private Warmup.Result run(List<String> paths, int requests, int concurrency, Duration timeout) throws IOException {
-		return new Warmup(new PreforkSettings.Warmup(paths, requests, concurrency, timeout), this::serve,
-				"warmup-test")
-			.run();
+		return Warmup.throughSink(new PreforkSettings.Warmup(paths, requests, concurrency, timeout), this::serve,
+				"warmup-test");
 	}
 
 	private boolean serve(SocketChannel connection) {
