@@ -159,10 +159,12 @@ public record PreforkSettings(InetAddress address, int port, int workers, Pool p
 	 * default
 	 * @param cds the class-data archive that workers start from
 	 * @param container how worker heaps are sized in a container's memory limit
+	 * @param warmup what a new worker requests from itself before it is ready (and the
+	 * class-data training run too)
 	 */
 	public record Worker(int threads, int maxConnections, List<String> jvmOptions, long maxRequests,
 			long maxRequestsJitter, long maxRssBytes, Duration maxAge, boolean jvmDefaults, long maxHeapBytes,
-			Cds cds, Container container) {
+			Cds cds, Container container, Warmup warmup) {
 
 		/**
 		 * Return these settings with another maximum heap.
@@ -172,7 +174,7 @@ public record PreforkSettings(InetAddress address, int port, int workers, Pool p
 		public Worker withMaxHeapBytes(long bytes) {
 			return new Worker(this.threads, this.maxConnections, this.jvmOptions, this.maxRequests,
 					this.maxRequestsJitter, this.maxRssBytes, this.maxAge, this.jvmDefaults, bytes, this.cds,
-					this.container);
+					this.container, this.warmup);
 		}
 
 	}

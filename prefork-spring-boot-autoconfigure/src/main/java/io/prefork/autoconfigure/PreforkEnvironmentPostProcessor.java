@@ -63,6 +63,11 @@ public class PreforkEnvironmentPostProcessor implements EnvironmentPostProcessor
 			new PoolLoggerLevels(Path.of(identity.scoreboard()).getParent()).read()
 				.forEach((name, level) -> properties.put("logging.level." + name, level));
 		}
+		else if (role == PreforkRole.TRAINING) {
+			label = "cds training";
+			properties.put("spring.main.banner-mode", "off");
+			properties.putAll(ClassDataTrainingRun.properties(environment));
+		}
 		environment.getPropertySources().addFirst(new MapPropertySource("prefork", properties));
 		// Lowest precedence: the application's own settings win.
 		Map<String, Object> defaults = new HashMap<>();

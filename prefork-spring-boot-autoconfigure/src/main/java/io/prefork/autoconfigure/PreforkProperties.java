@@ -241,7 +241,6 @@ public class PreforkProperties {
 						+ this.dispatch.value() + " the master never sees a request); share sessions between "
 						+ "workers with Spring Session instead");
 		PreforkSettings.Worker worker = this.worker.toSettings(this.user, this.container.toSettings());
-		this.worker.getWarmup().toSettings();
 		// Validated with the rest, although the master's JVM settings are used on their own.
 		this.master.toSettings();
 		return new PreforkSettings(address, port, workerCount, this.pool.toSettings(workerCount, processors),
@@ -648,7 +647,7 @@ public class PreforkProperties {
 			return new PreforkSettings.Worker(this.threads, this.maxConnections, jvmOptionList(), this.maxRequests,
 					this.maxRequestsJitter, (this.maxRss != null) ? this.maxRss.toBytes() : 0, this.maxAge,
 					this.jvmDefaults, (this.maxHeap != null) ? this.maxHeap.toBytes() : 0, this.cds.toSettings(user),
-					container);
+					container, this.warmup.toSettings());
 		}
 
 		List<String> jvmOptionList() {

@@ -24,6 +24,13 @@ enum PreforkRole {
 	/** Runs the application on connections handed over by the master. */
 	WORKER,
 
+	/**
+	 * Trains the workers' class-data archive: the workers' command line, run until the
+	 * context is refreshed or, when workers warm up, through that warm-up on a private
+	 * loopback port ({@link ClassDataTrainingRun}).
+	 */
+	TRAINING,
+
 	/** An ordinary Spring Boot application. */
 	NONE;
 
@@ -35,11 +42,13 @@ enum PreforkRole {
 			return WORKER;
 		}
 		boolean enabled = environment.getProperty("server.prefork.enabled", Boolean.class, true);
-		// Spring's AOT processing and a class-data training run only need the context.
-		boolean contextOnly = Boolean.getBoolean("spring.aot.processing")
-				|| Boolean.getBoolean(PreforkSettings.Cds.TRAINING_PROPERTY);
+		// Spring's AOT processing only needs the context.
+		boolean aotProcessing = Boolean.getBoolean("spring.aot.processing");
 		boolean servlet = application.getWebApplicationType() == WebApplicationType.SERVLET;
-		return (enabled && !contextOnly && servlet && isLaunchedMain(application)) ? MASTER : NONE;
+		if (!enabled || aotProcessing || !servlet || !isLaunchedMain(application)) {
+			return NONE;
+		}
+		return Boolean.getBoolean(PreforkSettings.Cds.TRAINING_PROPERTY) ? TRAINING : MASTER;
 	}
 
 	static PreforkRole of(Environment environment) {

@@ -51,15 +51,18 @@ public class PreforkRunListener implements SpringApplicationRunListener, Ordered
 				WorkerSignals.install(LogFiles::reopen);
 				Worker.start(WorkerIdentity.ofThisProcess(), Worker.MasterGone.exitWithin(ORPHAN_EXIT_GRACE));
 			}
-			case NONE -> {
+			case TRAINING, NONE -> {
 			}
 		}
 	}
 
 	@Override
 	public void ready(ConfigurableApplicationContext context, Duration timeTaken) {
-		if (PreforkRole.of(context.getEnvironment()) == PreforkRole.WORKER) {
-			Worker.current().ready();
+		switch (PreforkRole.of(context.getEnvironment())) {
+			case WORKER -> Worker.current().ready();
+			case TRAINING -> System.exit(ClassDataTrainingRun.warmUpAndClose(context));
+			case MASTER, NONE -> {
+			}
 		}
 	}
 

@@ -79,9 +79,27 @@ final class ClassDataArchive {
 	 * @return the archive, which may not exist yet
 	 */
 	static ClassDataArchive of(Path directory, String jvmBuild, List<String> jvmOptions, String classPath) {
+		return of(directory, jvmBuild, jvmOptions, classPath, "");
+	}
+
+	/**
+	 * Name the archive for these workers and this training.
+	 * @param directory the cache directory
+	 * @param jvmBuild what identifies the JVM build (home, vendor, version)
+	 * @param jvmOptions the workers' java executable and JVM options
+	 * @param classPath the class path ({@code java.class.path})
+	 * @param workload what the training run does beyond starting the application, empty for
+	 * nothing (which keeps the names archives had before workloads counted)
+	 * @return the archive, which may not exist yet
+	 */
+	static ClassDataArchive of(Path directory, String jvmBuild, List<String> jvmOptions, String classPath,
+			String workload) {
 		List<String> entries = classPathEntries(classPath);
 		List<String> facts = new ArrayList<>();
 		facts.add(jvmBuild);
+		if (!workload.isEmpty()) {
+			facts.add(workload);
+		}
 		// System properties and agents (an IDE's has a new port each run) do not change
 		// which classes an archive can hold, nor do heap sizes: a container's memory plan
 		// gives workers another -Xmx in every pod size, and an archive trained when the image

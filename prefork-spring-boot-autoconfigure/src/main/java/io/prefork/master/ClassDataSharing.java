@@ -31,7 +31,8 @@ import io.prefork.posix.Processes;
  * when no verified archive exists for this JVM build and class path, the master trains one
  * in the background with the workers' own command line ({@code -XX:ArchiveClassesAtExit},
  * the application context refreshed and the JVM ended by Spring's
- * {@code spring.context.exit=onRefresh}), at low CPU priority so that starting and serving
+ * {@code spring.context.exit=onRefresh} or, when workers warm up, after the training run has
+ * served itself that warm-up), at low CPU priority so that starting and serving
  * workers come first; workers spawned meanwhile start without it. The archive is then
  * verified by a JVM that must map it ({@code -Xshare:on}) and published; workers spawned
  * from then on start from it with {@code -XX:SharedArchiveFile}. A training run that fails or
@@ -105,6 +106,8 @@ final class ClassDataSharing {
 
 	private final WorkerCredentials credentials;
 
+	private final PreforkSettings.Warmup warmup;
+
 	private Stage stage;
 
 	private int helperPid = -1;
@@ -116,9 +119,10 @@ final class ClassDataSharing {
 	private long retryAt;
 
 	private ClassDataSharing(ClassDataArchive archive, WorkerCommandLine commandLine, String classPath, Stage stage,
-			Duration firstRetryDelay, WorkerCredentials credentials) {
+			Duration firstRetryDelay, WorkerCredentials credentials, PreforkSettings.Warmup warmup) {
 		this.archive = archive;
 		this.credentials = credentials;
+		this.warmup = warmup;
 		this.commandLine = commandLine;
 		this.classPath = classPath;
 		this.stage = stage;
@@ -126,8 +130,9 @@ final class ClassDataSharing {
 	}
 
 	/**
-	 * Decide how workers running as the master's user use class-data sharing, see
-	 * {@link #create(PreforkSettings.Cds, WorkerCommandLine, List, String, WorkerCredentials)}.
+	 * Decide how workers running as the master's user, without a warm-up, use class-data
+	 * sharing, see
+	 * {@link #create(PreforkSettings.Cds, PreforkSettings.Warmup, WorkerCommandLine, List, String, WorkerCredentials)}.
 	 * @param settings the settings
 	 * @param commandLine the workers' command line
 	 * @param inherited the JVM options workers get anyway
@@ -136,12 +141,14 @@ final class ClassDataSharing {
 	 */
 	static ClassDataSharing create(PreforkSettings.Cds settings, WorkerCommandLine commandLine,
 			List<String> inherited, String classPath) {
-		return create(settings, commandLine, inherited, classPath, WorkerCredentials.MASTER);
+		return create(settings, PreforkSettings.Warmup.NONE, commandLine, inherited, classPath,
+				WorkerCredentials.MASTER);
 	}
 
 	/**
 	 * Decide how workers use class-data sharing, and log it once.
 	 * @param settings the settings
+	 * @param warmup the workers' warm-up, which the training run sends itself too
 	 * @param commandLine the workers' command line
 	 * @param inherited the JVM options workers get anyway (the master's and those of the
 	 * environment)
@@ -150,9 +157,9 @@ final class ClassDataSharing {
 	 * cache directory belongs to that user
 	 * @return the class-data sharing of this master
 	 */
-	static ClassDataSharing create(PreforkSettings.Cds settings, WorkerCommandLine commandLine,
-			List<String> inherited, String classPath, WorkerCredentials credentials) {
-		return create(settings, commandLine, inherited, classPath,
+	static ClassDataSharing create(PreforkSettings.Cds settings, PreforkSettings.Warmup warmup,
+			WorkerCommandLine commandLine, List<String> inherited, String classPath, WorkerCredentials credentials) {
+		return create(settings, warmup, commandLine, inherited, classPath,
 				Duration.ofMillis(Long.getLong(RETRY_DELAY_PROPERTY, ClassDataPolicy.FIRST_RETRY_DELAY.toMillis())),
 				credentials);
 	}
@@ -169,11 +176,13 @@ final class ClassDataSharing {
 	 */
 	static ClassDataSharing create(PreforkSettings.Cds settings, WorkerCommandLine commandLine,
 			List<String> inherited, String classPath, Duration firstRetryDelay) {
-		return create(settings, commandLine, inherited, classPath, firstRetryDelay, WorkerCredentials.MASTER);
+		return create(settings, PreforkSettings.Warmup.NONE, commandLine, inherited, classPath, firstRetryDelay,
+				WorkerCredentials.MASTER);
 	}
 
-	private static ClassDataSharing create(PreforkSettings.Cds settings, WorkerCommandLine commandLine,
-			List<String> inherited, String classPath, Duration firstRetryDelay, WorkerCredentials credentials) {
+	private static ClassDataSharing create(PreforkSettings.Cds settings, PreforkSettings.Warmup warmup,
+			WorkerCommandLine commandLine, List<String> inherited, String classPath, Duration firstRetryDelay,
+			WorkerCredentials credentials) {
 		if (!settings.enabled()) {
 			return off(commandLine);
 		}
@@ -192,8 +201,8 @@ final class ClassDataSharing {
 					+ "extracted with 'java -Djarmode=tools -jar app.jar extract') to let workers start faster.");
 			return off(commandLine);
 		}
-		ClassDataArchive archive = ClassDataArchive.of(settings.directory(), jvmBuild(), commandLine.jvm(),
-				classPath);
+		ClassDataArchive archive = ClassDataArchive.of(settings.directory(), jvmBuild(), commandLine.jvm(), classPath,
+				trainingWorkload(warmup));
 		try {
 			archive.prepareDirectory(credentials);
 		}
@@ -217,13 +226,20 @@ final class ClassDataSharing {
 		}
 		if (archive.isVerified()) {
 			logger.info("Workers start from the class-data archive " + archive.file());
-			return new ClassDataSharing(archive, commandLine, classPath, Stage.READY, firstRetryDelay, credentials);
+			return new ClassDataSharing(archive, commandLine, classPath, Stage.READY, firstRetryDelay, credentials,
+					warmup);
 		}
 		if (Files.exists(archive.file())) {
 			logger.warn("Ignoring the class-data archive " + archive.file()
 					+ ": it does not match the checksum it was verified with; training a new one");
 		}
-		return new ClassDataSharing(archive, commandLine, classPath, Stage.UNTRAINED, firstRetryDelay, credentials);
+		return new ClassDataSharing(archive, commandLine, classPath, Stage.UNTRAINED, firstRetryDelay, credentials,
+				warmup);
+	}
+
+	// What the training run does beyond starting: a new warm-up makes a new archive.
+	private static String trainingWorkload(PreforkSettings.Warmup warmup) {
+		return warmup.enabled() ? "warm-up " + warmup.requests() + " " + warmup.paths() : "";
 	}
 
 	private static void tidy(ClassDataArchive archive) {
@@ -240,7 +256,8 @@ final class ClassDataSharing {
 	}
 
 	private static ClassDataSharing off(WorkerCommandLine commandLine) {
-		return new ClassDataSharing(null, commandLine, "", Stage.OFF, Duration.ZERO, WorkerCredentials.MASTER);
+		return new ClassDataSharing(null, commandLine, "", Stage.OFF, Duration.ZERO, WorkerCredentials.MASTER,
+				PreforkSettings.Warmup.NONE);
 	}
 
 	/**
@@ -289,13 +306,18 @@ final class ClassDataSharing {
 		Path output = this.archive.trainingFile();
 		this.archive.deleteTemporaryFiles();
 		startLog();
-		List<String> argv = this.commandLine.with(List.of(
+		List<String> options = new ArrayList<>(List.of(
 				(AOT_CACHE ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + output,
-				"-Dspring.context.exit=onRefresh", "-D" + PreforkSettings.Cds.TRAINING_PROPERTY + "=true"));
-		if (startHelper(argv, environment, Stage.TRAINING)) {
+				"-D" + PreforkSettings.Cds.TRAINING_PROPERTY + "=true"));
+		if (!this.warmup.enabled()) {
+			// With a warm-up, the training run serves it first and then exits by itself.
+			options.add("-Dspring.context.exit=onRefresh");
+		}
+		if (startHelper(this.commandLine.with(options), environment, Stage.TRAINING)) {
 			Processes.lowerPriority(this.helperPid, TRAINING_NICENESS);
 			this.trainingStartedAt = System.nanoTime();
-			logger.info("Training a class-data archive for workers (pid " + this.helperPid + ", attempt "
+			logger.info("Training a class-data archive for workers (pid " + this.helperPid
+					+ (this.warmup.enabled() ? ", through the workers' warm-up" : "") + ", attempt "
 					+ (this.failedRuns + 1) + " of " + ClassDataPolicy.MAX_ATTEMPTS + ", low priority, output in "
 					+ this.archive.trainingLog() + "); workers spawned until it is ready start without it");
 		}

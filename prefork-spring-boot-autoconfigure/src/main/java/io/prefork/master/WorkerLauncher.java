@@ -104,7 +104,8 @@ class WorkerLauncher {
 				NativeHeapTrim.isSupported()));
 		WorkerCommandLine commandLine = WorkerCommandLine.build(own, java, workerOptions);
 		return new WorkerLauncher(commandLine,
-				ClassDataSharing.create(settings.worker().cds(), commandLine, inherited, classPath, credentials),
+				ClassDataSharing.create(settings.worker().cds(), settings.worker().warmup(), commandLine, inherited,
+						classPath, credentials),
 				credentials);
 	}
 

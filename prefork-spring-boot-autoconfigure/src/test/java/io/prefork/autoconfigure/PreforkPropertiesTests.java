@@ -46,7 +46,7 @@ class PreforkPropertiesTests {
 		assertThat(settings.worker()).usingRecursiveComparison()
 			.ignoringFields("cds")
 			.isEqualTo(new PreforkSettings.Worker(8, 200, List.of("-Xmx64m", "-XX:+UseSerialGC"), 0, 0, 0, null, true, 0,
-					null, new PreforkSettings.Container(true, 0, 140L << 20)));
+					null, new PreforkSettings.Container(true, 0, 140L << 20), PreforkSettings.Warmup.NONE));
 		assertThat(settings.overload().backlog()).isEqualTo(128);
 	}
 
@@ -173,7 +173,7 @@ class PreforkPropertiesTests {
 		assertThat(settings.worker()).usingRecursiveComparison()
 			.ignoringFields("cds")
 			.isEqualTo(new PreforkSettings.Worker(50, 1000, List.of(), 0, 0, 0, null, true, 0, null,
-					new PreforkSettings.Container(true, 0, 140L << 20)));
+					new PreforkSettings.Container(true, 0, 140L << 20), PreforkSettings.Warmup.NONE));
 		assertThat(settings.worker().cds().enabled()).isTrue();
 		// $XDG_CACHE_HOME/prefork/cds or ~/.cache/prefork/cds
 		assertThat(settings.worker().cds().directory()).isAbsolute().endsWithRaw(Path.of("prefork", "cds"));

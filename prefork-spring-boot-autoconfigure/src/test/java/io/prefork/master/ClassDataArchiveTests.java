@@ -42,6 +42,15 @@ class ClassDataArchiveTests {
 		// Nor do heap sizes, which a container's memory plan sets per pod size.
 		assertThat(nameOf(cache, JVM, List.of("/usr/bin/java", "-Xmx48m", "-Xss512k", "-Xms64m", "-Xmx70656k"), app))
 			.isEqualTo(name);
+		// A training workload is part of the name; none keeps the name archives had before.
+		String warmedUp = ClassDataArchive.of(cache, JVM, OPTIONS, app.toString(), "warm-up 200 [/hello]")
+			.file()
+			.getFileName()
+			.toString();
+		assertThat(warmedUp).isNotEqualTo(name);
+		assertThat(warmedUp.substring(0, 21)).as("same application").isEqualTo(name.substring(0, 21));
+		assertThat(ClassDataArchive.of(cache, JVM, OPTIONS, app.toString(), "").file().getFileName().toString())
+			.isEqualTo(name);
 		// A rebuilt library, referenced by the jar's manifest only, makes it stale.
 		Files.setLastModifiedTime(lib, FileTime.fromMillis(Files.getLastModifiedTime(lib).toMillis() - 5000));
 		String rebuilt = nameOf(cache, JVM, OPTIONS, app);

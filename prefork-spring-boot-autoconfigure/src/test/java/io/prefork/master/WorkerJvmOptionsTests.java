@@ -84,7 +84,8 @@ class WorkerJvmOptionsTests {
 
 	private static PreforkSettings.Worker worker(List<String> jvmOptions, boolean defaults, long maxHeap) {
 		return new PreforkSettings.Worker(50, 1000, jvmOptions, 0, 0, 0, null, defaults, maxHeap,
-				new PreforkSettings.Cds(false, Path.of("/tmp")), new PreforkSettings.Container(true, 0, 140L << 20));
+				new PreforkSettings.Cds(false, Path.of("/tmp")), new PreforkSettings.Container(true, 0, 140L << 20),
+				PreforkSettings.Warmup.NONE);
 	}
 
 }

@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ({@code java -Djarmode=tools -jar app.jar extract}): the master trains an archive (again
  * after its training run is killed), later workers and later masters start from it (the
  * worker JVM maps it, as its {@code /proc/<pid>/maps} shows), a corrupt or stale archive is
- * never used while workers still start, and the cache keeps no left-overs. The tests share
+ * never used while workers still start, and the cache keeps no left-overs. Workers warm up,
+ * so the training run serves the same warm-up before it writes the archive. The tests share
  * one cache directory, in order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -81,7 +82,13 @@ class ClassDataSharingIT {
 			assertThat(server.output()).contains("attempt 2 of 3, low priority");
 			archive = onlyArchive();
 			assertThat(temporaryFiles()).isEmpty();
-			assertThat(server.output()).contains("Class-data archive " + archive + " ready");
+			assertThat(server.output()).contains("Class-data archive " + archive + " ready")
+				.contains("through the workers' warm-up");
+			String fileName = archive.getFileName().toString();
+			assertThat(cache.resolve(fileName.substring(0, fileName.length() - ".jsa".length()) + ".log"))
+				.as("the training run's output")
+				.content()
+				.contains("Class-data training warm-up: 20 requests to 1 path in ", ", 0 failed; exiting to write");
 			server.awaitWorkersReady(1);
 			Set<Long> before = server.workerPids();
 			ProcessHandle.of(before.iterator().next()).orElseThrow().destroyForcibly();
@@ -163,7 +170,8 @@ class ClassDataSharingIT {
 
 	private static PreforkServer start(String... arguments) throws IOException {
 		List<String> all = new ArrayList<>(List.of("--server.prefork.workers=1",
-				"--server.prefork.worker.cds.enabled=true", "--server.prefork.worker.cds.directory=" + cache));
+				"--server.prefork.worker.cds.enabled=true", "--server.prefork.worker.cds.directory=" + cache,
+				"--server.prefork.worker.warmup.paths=/hello", "--server.prefork.worker.warmup.requests=20"));
 		all.addAll(List.of(arguments));
 		return PreforkServer.start(app, all.toArray(String[]::new));
 	}
