@@ -12,7 +12,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,24 +30,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * request, and gives up on an application that cannot start.
  */
 class SupervisionIT {
-
-	@Test
-	void aHungRequestIsAnswered504AndItsWorkerReplaced() throws Exception {
-		try (PreforkServer server = PreforkServer.start("--server.prefork.timeouts.request=2s")) {
-			server.awaitWorkersReady(2);
-			long started = System.nanoTime();
-			RawHttp.Response response = RawHttp.getOnce(server.port(), "/hang");
-			long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-			assertThat(response.status()).isEqualTo(504);
-			assertThat(millis).as("time to the 504 for a 2 s timeout").isBetween(1900L, 6000L);
-			System.out.printf("request timeout: /hang answered 504 after %d ms (timeout 2 s)%n", millis);
-			server.awaitTrue("the hung worker killed", Duration.ofSeconds(30),
-					() -> server.output().contains("(request-timeout)"));
-			server.awaitWorkersReady(3);
-			server.awaitTrue("2 workers again", Duration.ofSeconds(30), () -> server.workerPids().size() == 2);
-			assertThat(RawHttp.getOnce(server.port(), "/hello").status()).isEqualTo(200);
-		}
-	}
 
 	@Test
 	void aWorkerOverItsMemoryLimitIsRecycledGracefully() throws Exception {
@@ -106,69 +96,6 @@ class SupervisionIT {
 	}
 
 	@Test
-	void sighupReplacesEveryWorkerWithoutAFailedRequest() throws Exception {
-		try (PreforkServer server = PreforkServer.start()) {
-			server.awaitWorkersReady(2);
-			Set<Long> original = server.workerPids();
-			ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
-			AtomicBoolean running = new AtomicBoolean(true);
-			CompletableFuture<Void> traffic = CompletableFuture.runAsync(() -> {
-				while (running.get()) {
-					statuses.add(status(server, "/sleep?ms=20"));
-				}
-			});
-			server.signal("HUP");
-			server.awaitTrue("both workers replaced", PreforkServer.STARTUP,
-					() -> server.countInOutput("connections (recycled)") >= 2);
-			running.set(false);
-			traffic.get(30, TimeUnit.SECONDS);
-			assertThat(statuses).isNotEmpty().containsOnly(200);
-			assertThat(server.workerPids()).hasSize(2).doesNotContainAnyElementsOf(original);
-			System.out.printf("SIGHUP: %d requests during the rolling restart, all 200%n", statuses.size());
-		}
-	}
-
-	@Test
-	void ttinAndTtouResizeAStaticPool() throws Exception {
-		try (PreforkServer server = PreforkServer.start("--server.prefork.workers=1")) {
-			server.awaitWorkersReady(1);
-			server.signal("TTIN");
-			server.awaitWorkersReady(2);
-			assertThat(server.workerPids()).hasSize(2);
-			server.signal("TTOU");
-			server.awaitTrue("one worker retired", Duration.ofSeconds(60),
-					() -> server.output().contains("(scaled-down)") && server.workerPids().size() == 1);
-		}
-	}
-
-	@Test
-	void killingEveryWorkerAgainAndAgainNeverLeavesThePoolEmptyForGood() throws Exception {
-		try (PreforkServer server = PreforkServer.start()) {
-			server.awaitWorkersReady(2);
-			long lastKill = 0;
-			int kills = 0;
-			for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); System.nanoTime() - end < 0;) {
-				for (long pid : server.workerPids()) {
-					ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-					kills++;
-				}
-				lastKill = System.nanoTime();
-				server.awaitTrue("a worker starting again", Duration.ofSeconds(30), () -> !server.workerPids().isEmpty());
-				// The scenario's pace (a kill every 2 s, booting workers included), not a wait for
-				// an outcome.
-				TimeUnit.NANOSECONDS.sleep(lastKill + TimeUnit.SECONDS.toNanos(2) - System.nanoTime());
-			}
-			long killedAt = lastKill;
-			server.awaitTrue("a 200 after the last kill", Duration.ofSeconds(30), () -> status(server, "/hello") == 200);
-			System.out.printf("worker kills: %d kills over 20 s; answering again %.1f s after the last%n", kills,
-					(System.nanoTime() - killedAt) / 1e9);
-			assertThat(server.process().isAlive()).isTrue();
-			assertThat(server.output()).contains("(killed), by a signal the master did not send")
-				.doesNotContain("(boot-failure)");
-		}
-	}
-
-	@Test
 	void anApplicationThatCannotStartStopsTheMasterWithAnErrorAndNoSpawnLoop() throws Exception {
 		try (PreforkServer server = PreforkServer.start("--sample.fail-on-start=true")) {
 			assertThat(server.process().waitFor(120, TimeUnit.SECONDS)).as("master exited").isTrue();
@@ -198,6 +125,124 @@ class SupervisionIT {
 			assertThat(workers).noneMatch(ProcessHandle::isAlive);
 			assertThat(server.output()).contains("(the application) asked to shut down");
 		}
+	}
+
+	/**
+	 * The checks that leave a pool of 2 healthy workers behind share one server, in this
+	 * order (the most destructive last); each starts from 2 ready workers and reads only the
+	 * log lines written after it began.
+	 */
+	@Nested
+	@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+	@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+	class OnOneServer {
+
+		private PreforkServer server;
+
+		@BeforeAll
+		void start() throws IOException {
+			this.server = PreforkServer.start("--server.prefork.timeouts.request=2s");
+			this.server.awaitWorkersReady(2);
+		}
+
+		@AfterAll
+		void stop() {
+			if (this.server != null) {
+				this.server.close();
+			}
+		}
+
+		@BeforeEach
+		void twoWorkersServing() {
+			this.server.awaitTrue("2 workers serving", Duration.ofSeconds(60),
+					() -> this.server.workerPids().size() == 2 && status(this.server, "/hello") == 200);
+		}
+
+		@Test
+		@Order(1)
+		void aHungRequestIsAnswered504AndItsWorkerReplaced() throws Exception {
+			int ready = this.server.countInOutput(" ready in ");
+			long started = System.nanoTime();
+			RawHttp.Response response = RawHttp.getOnce(this.server.port(), "/hang");
+			long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+			assertThat(response.status()).isEqualTo(504);
+			assertThat(millis).as("time to the 504 for a 2 s timeout").isBetween(1900L, 6000L);
+			System.out.printf("request timeout: /hang answered 504 after %d ms (timeout 2 s)%n", millis);
+			this.server.awaitTrue("the hung worker killed", Duration.ofSeconds(30),
+					() -> this.server.output().contains("(request-timeout)"));
+			this.server.awaitTrue("its replacement ready", PreforkServer.STARTUP,
+					() -> this.server.countInOutput(" ready in ") > ready);
+			this.server.awaitTrue("2 workers again", Duration.ofSeconds(30),
+					() -> this.server.workerPids().size() == 2);
+			assertThat(RawHttp.getOnce(this.server.port(), "/hello").status()).isEqualTo(200);
+		}
+
+		@Test
+		@Order(2)
+		void ttinAndTtouResizeAStaticPool() throws Exception {
+			int ready = this.server.countInOutput(" ready in ");
+			int scaledDown = this.server.countInOutput("(scaled-down)");
+			this.server.signal("TTIN");
+			this.server.awaitTrue("a third worker ready", PreforkServer.STARTUP,
+					() -> this.server.countInOutput(" ready in ") > ready);
+			assertThat(this.server.workerPids()).hasSize(3);
+			this.server.signal("TTOU");
+			this.server.awaitTrue("one worker retired", Duration.ofSeconds(60),
+					() -> this.server.countInOutput("(scaled-down)") > scaledDown
+							&& this.server.workerPids().size() == 2);
+		}
+
+		@Test
+		@Order(3)
+		void sighupReplacesEveryWorkerWithoutAFailedRequest() throws Exception {
+			Set<Long> original = this.server.workerPids();
+			int recycled = this.server.countInOutput("connections (recycled)");
+			ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
+			AtomicBoolean running = new AtomicBoolean(true);
+			CompletableFuture<Void> traffic = CompletableFuture.runAsync(() -> {
+				while (running.get()) {
+					statuses.add(status(this.server, "/sleep?ms=20"));
+				}
+			});
+			this.server.signal("HUP");
+			this.server.awaitTrue("both workers replaced", PreforkServer.STARTUP,
+					() -> this.server.countInOutput("connections (recycled)") >= recycled + 2);
+			running.set(false);
+			traffic.get(30, TimeUnit.SECONDS);
+			assertThat(statuses).isNotEmpty().containsOnly(200);
+			assertThat(this.server.workerPids()).hasSize(2).doesNotContainAnyElementsOf(original);
+			System.out.printf("SIGHUP: %d requests during the rolling restart, all 200%n", statuses.size());
+		}
+
+		@Test
+		@Order(4)
+		void killingEveryWorkerAgainAndAgainNeverLeavesThePoolEmptyForGood() throws Exception {
+			int outputBefore = this.server.output().length();
+			long lastKill = 0;
+			int kills = 0;
+			for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(12); System.nanoTime() - end < 0;) {
+				for (long pid : this.server.workerPids()) {
+					ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+					kills++;
+				}
+				lastKill = System.nanoTime();
+				this.server.awaitTrue("a worker starting again", Duration.ofSeconds(30),
+						() -> !this.server.workerPids().isEmpty());
+				// The scenario's pace (a kill every 2 s, booting workers included), not a wait
+				// for an outcome.
+				TimeUnit.NANOSECONDS.sleep(lastKill + TimeUnit.SECONDS.toNanos(2) - System.nanoTime());
+			}
+			long killedAt = lastKill;
+			this.server.awaitTrue("a 200 after the last kill", Duration.ofSeconds(30),
+					() -> status(this.server, "/hello") == 200);
+			System.out.printf("worker kills: %d kills over 12 s; answering again %.1f s after the last%n", kills,
+					(System.nanoTime() - killedAt) / 1e9);
+			assertThat(this.server.process().isAlive()).isTrue();
+			assertThat(this.server.output().substring(outputBefore))
+				.contains("(killed), by a signal the master did not send")
+				.doesNotContain("(boot-failure)");
+		}
+
 	}
 
 	private static int status(PreforkServer server, String path) {
