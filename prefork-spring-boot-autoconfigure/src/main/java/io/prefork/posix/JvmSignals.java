@@ -2,6 +2,8 @@ package io.prefork.posix;
 
 import java.util.List;
 
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
 import sun.misc.Signal;
 
 /**
@@ -49,6 +51,25 @@ public final class JvmSignals {
 		catch (NumberFormatException ex) {
 			return false;
 		}
+	}
+
+	/**
+	 * Give a signal this process started with ignored its default action back, so that a
+	 * Java handler can take it: HotSpot leaves an ignored SIGHUP, SIGINT or SIGTERM ignored
+	 * and silently installs no handler for it. {@code nohup} starts a program with SIGHUP
+	 * ignored, and a shell without job control its background jobs with SIGINT ignored.
+	 * @param name the signal's name, e.g. {@code HUP}
+	 * @return {@code true} if it was ignored and now has its default action
+	 */
+	public static boolean unignore(String name) {
+		int number = new Signal(name).getNumber();
+		LibC libc = LibC.INSTANCE;
+		Pointer action = Memory.allocateDirect(LibC.RUNTIME, Linux.SIGACTION_SIZE, true);
+		if (libc.sigaction(number, null, action) != 0 || action.getLong(0) != Linux.SIG_IGN) {
+			return false;
+		}
+		Pointer defaultAction = Memory.allocateDirect(LibC.RUNTIME, Linux.SIGACTION_SIZE, true);
+		return libc.sigaction(number, defaultAction, null) == 0;
 	}
 
 	/**

@@ -95,6 +95,8 @@ public interface LibC {
 
 	int sigprocmask(int how, Pointer signals, Pointer oldSignals);
 
+	int sigaction(int signal, Pointer action, Pointer oldAction);
+
 	static int errno() {
 		return jnr.ffi.LastError.getLastError(RUNTIME);
 	}

@@ -98,6 +98,15 @@ final class Linux {
 
 	static final int SIG_SETMASK = 2;
 
+	/** The {@code sa_handler} value of an ignored signal. */
+	static final long SIG_IGN = 1;
+
+	/**
+	 * Bytes enough for glibc's {@code struct sigaction} (152 on x86-64 and aarch64), whose
+	 * first field is the handler; all zeros is the default action with no flags.
+	 */
+	static final int SIGACTION_SIZE = 256;
+
 	static final short POSIX_SPAWN_SETPGROUP = 0x02;
 
 	static final short POSIX_SPAWN_SETSIGDEF = 0x04;
