@@ -196,11 +196,13 @@ public record PreforkSettings(InetAddress address, int port, int workers, Pool p
 	 * @param requests how many requests in all, spread over the paths in turn
 	 * @param concurrency how many connections send them in parallel
 	 * @param timeout the most the warm-up may take; the worker is ready when it runs out
+	 * @param untilCompiled whether requests go on past the planned ones until the JIT
+	 * compilers are quiet
 	 */
-	public record Warmup(List<String> paths, int requests, int concurrency, Duration timeout) {
+	public record Warmup(List<String> paths, int requests, int concurrency, Duration timeout, boolean untilCompiled) {
 
 		/** No warm-up. */
-		public static final Warmup NONE = new Warmup(List.of(), 0, 1, Duration.ZERO);
+		public static final Warmup NONE = new Warmup(List.of(), 0, 1, Duration.ZERO, false);
 
 		/**
 		 * Whether there is anything to warm up with.

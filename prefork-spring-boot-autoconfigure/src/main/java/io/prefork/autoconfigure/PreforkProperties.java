@@ -751,6 +751,14 @@ public class PreforkProperties {
 		 */
 		private Duration timeout = Duration.ofSeconds(30);
 
+		/**
+		 * Whether the warm-up goes on past its requests, with the same paths, until the JIT
+		 * compilers are quiet (their threads using less than 10% of a CPU for two seconds in
+		 * a row), within the timeout: a new JVM still compiles the hot code for a while after
+		 * its first requests.
+		 */
+		private boolean untilCompiled = true;
+
 		public List<String> getPaths() {
 			return this.paths;
 		}
@@ -783,6 +791,14 @@ public class PreforkProperties {
 			this.timeout = timeout;
 		}
 
+		public boolean isUntilCompiled() {
+			return this.untilCompiled;
+		}
+
+		public void setUntilCompiled(boolean untilCompiled) {
+			this.untilCompiled = untilCompiled;
+		}
+
 		/**
 		 * Validate and map onto the engine's settings.
 		 * @return the warm-up, {@link PreforkSettings.Warmup#NONE} without paths
@@ -802,7 +818,8 @@ public class PreforkProperties {
 					"server.prefork.worker.warmup.concurrency", this.concurrency,
 					"must be between 1 and " + MAX_CONCURRENCY);
 			checkPositive("server.prefork.worker.warmup.timeout", this.timeout);
-			return new PreforkSettings.Warmup(List.copyOf(this.paths), this.requests, this.concurrency, this.timeout);
+			return new PreforkSettings.Warmup(List.copyOf(this.paths), this.requests, this.concurrency, this.timeout,
+					this.untilCompiled);
 		}
 
 		private static boolean isRequestTarget(String path) {

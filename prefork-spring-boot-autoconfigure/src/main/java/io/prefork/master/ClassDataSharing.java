@@ -239,7 +239,9 @@ final class ClassDataSharing {
 
 	// What the training run does beyond starting: a new warm-up makes a new archive.
 	private static String trainingWorkload(PreforkSettings.Warmup warmup) {
-		return warmup.enabled() ? "warm-up " + warmup.requests() + " " + warmup.paths() : "";
+		return warmup.enabled()
+				? "warm-up " + warmup.requests() + " " + warmup.paths() + (warmup.untilCompiled() ? " until compiled" : "")
+				: "";
 	}
 
 	private static void tidy(ClassDataArchive archive) {

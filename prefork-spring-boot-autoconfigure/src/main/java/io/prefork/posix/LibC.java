@@ -97,6 +97,8 @@ public interface LibC {
 
 	int sigaction(int signal, Pointer action, Pointer oldAction);
 
+	long sysconf(int name);
+
 	static int errno() {
 		return jnr.ffi.LastError.getLastError(RUNTIME);
 	}

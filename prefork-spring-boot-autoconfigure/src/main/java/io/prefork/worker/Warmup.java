@@ -14,10 +14,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import io.prefork.PreforkSettings;
+import io.prefork.posix.CompilerThreads;
 
 /**
  * A warm-up: GET requests sent to the application's own Tomcat (connector, filters, servlet,
@@ -28,11 +33,32 @@ import io.prefork.PreforkSettings;
  * connections, so no port is published and the master takes no part. The JVM that trains
  * the workers' class-data archive sends them to its own loopback port
  * ({@link #toAddress}), so the archive holds what serving loads, and on JDK 25 its profiles.
+ * <p>
+ * Past the planned requests it may go on until the JIT compilers are quiet: a JVM that has
+ * served a few thousand requests still compiles their hot code with C2 for a while, and
+ * clients would meet it half-compiled.
  */
 public final class Warmup {
 
+	private static final Log logger = LogFactory.getLog(Warmup.class);
+
 	/** How long the connections still being served may take to close once time is up. */
 	private static final long STOP_GRACE_MILLIS = 1000;
+
+	/** How often the JIT compilers' activity is sampled. */
+	static final long STEP_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+	/**
+	 * A step is quiet when the JIT compiler threads used less CPU than this share of its
+	 * time, summed over the threads.
+	 */
+	static final double QUIET_SHARE = 0.10;
+
+	/**
+	 * The JIT compilers are quiet after this many quiet steps in a row: a single one can be a
+	 * pause between bursts of compilations.
+	 */
+	static final int QUIET_STEPS = 2;
 
 	private final PreforkSettings.Warmup settings;
 
@@ -40,14 +66,28 @@ public final class Warmup {
 
 	private final String threadName;
 
-	private final AtomicInteger next = new AtomicInteger();
+	private final LongSupplier compilerMillis;
+
+	/** Whether requests go on past the planned ones until the JIT compilers are quiet. */
+	private final boolean awaitJit;
 
 	private final Tally tally = new Tally();
 
-	private Warmup(PreforkSettings.Warmup settings, Dialer dialer, String threadName) {
+	/** The index of the next request to send. */
+	private int next;
+
+	/** Whether requests past the planned ones are no longer wanted. */
+	private boolean enough;
+
+	private CountDownLatch lanesDone;
+
+	private Warmup(PreforkSettings.Warmup settings, Dialer dialer, String threadName, LongSupplier compilerMillis) {
 		this.settings = settings;
 		this.dialer = dialer;
 		this.threadName = threadName;
+		this.compilerMillis = compilerMillis;
+		this.awaitJit = settings.untilCompiled() && compilerMillis.getAsLong() >= 0;
+		this.enough = !this.awaitJit;
 	}
 
 	/**
@@ -60,8 +100,22 @@ public final class Warmup {
 	 */
 	static Result throughSink(PreforkSettings.Warmup settings, Worker.ConnectionSink sink, String threadName)
 			throws IOException {
+		return throughSink(settings, sink, threadName, CompilerThreads.clock());
+	}
+
+	/**
+	 * Warm up through a connection sink, reading the JIT compilers' activity from this clock.
+	 * @param settings what to request
+	 * @param sink where the server ends of its connections are served
+	 * @param threadName the name prefix of its client threads
+	 * @param compilerMillis the compiler threads' CPU time so far in milliseconds, or -1 if unknown
+	 * @return what happened
+	 * @throws IOException if the loopback listener cannot be opened
+	 */
+	static Result throughSink(PreforkSettings.Warmup settings, Worker.ConnectionSink sink, String threadName,
+			LongSupplier compilerMillis) throws IOException {
 		try (SinkDialer dialer = new SinkDialer(settings.concurrency(), sink)) {
-			return new Warmup(settings, dialer, threadName).run();
+			return new Warmup(settings, dialer, threadName, compilerMillis).run();
 		}
 	}
 
@@ -73,7 +127,7 @@ public final class Warmup {
 	 * @return what happened
 	 */
 	public static Result toAddress(PreforkSettings.Warmup settings, InetSocketAddress address, String threadName) {
-		return new Warmup(settings, () -> SocketChannel.open(address), threadName).run();
+		return new Warmup(settings, () -> SocketChannel.open(address), threadName, CompilerThreads.clock()).run();
 	}
 
 	/**
@@ -84,17 +138,79 @@ public final class Warmup {
 		long started = System.nanoTime();
 		long deadline = started + this.settings.timeout().toNanos();
 		List<Lane> lanes = startLanes();
-		boolean finished = awaitLanes(lanes, deadline);
+		boolean finished = watch(deadline);
 		if (!finished) {
 			lanes.forEach(Lane::stop);
-			awaitLanes(lanes, System.nanoTime() + STOP_GRACE_MILLIS * 1_000_000);
+			awaitLanesQuietly();
 		}
-		return this.tally.result(!finished, System.nanoTime() - started);
+		return this.tally.result(this.settings.requests(), jitOutcome(), System.nanoTime() - started);
+	}
+
+	private void awaitLanesQuietly() {
+		try {
+			this.lanesDone.await(STOP_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	// Waits for the lanes in steps, deciding after each whether the JIT has gone quiet.
+	private boolean watch(long deadline) {
+		long stepStarted = System.nanoTime();
+		long compiled = this.compilerMillis.getAsLong();
+		int quietSteps = 0;
+		try {
+			while (true) {
+				long left = deadline - System.nanoTime();
+				if (left <= 0) {
+					return false;
+				}
+				if (this.lanesDone.await(Math.min(left, STEP_NANOS), TimeUnit.NANOSECONDS)) {
+					return true;
+				}
+				long now = System.nanoTime();
+				long compiledNow = this.compilerMillis.getAsLong();
+				double share = (compiledNow - compiled) * 1e6 / Math.max(1, now - stepStarted);
+				if (logger.isDebugEnabled()) {
+					logger.debug(String.format(Locale.ROOT, "%s: %d requests answered, JIT compiling %.0f %% of the last "
+							+ "%.1f s", this.threadName, this.tally.completed(), share * 100, (now - stepStarted) / 1e9));
+				}
+				quietSteps = (share < QUIET_SHARE) ? quietSteps + 1 : 0;
+				stepTaken(quietSteps >= QUIET_STEPS);
+				compiled = compiledNow;
+				stepStarted = now;
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	// Synchronized with nextIndex, so the requests sent are exactly the first ones.
+	private synchronized void stepTaken(boolean jitQuiet) {
+		if (jitQuiet && this.next >= this.settings.requests()) {
+			this.enough = true;
+		}
+	}
+
+	// The next request's index, or -1 when the planned ones are sent and no more are wanted.
+	private synchronized int nextIndex() {
+		return (this.next >= this.settings.requests() && this.enough) ? -1 : this.next++;
+	}
+
+	private synchronized Jit jitOutcome() {
+		if (!this.awaitJit || this.tally.completed() < this.settings.requests()) {
+			return Jit.NOT_AWAITED;
+		}
+		return this.enough ? Jit.QUIET : Jit.BUSY;
 	}
 
 	private List<Lane> startLanes() {
 		List<Lane> lanes = new ArrayList<>();
 		int count = Math.min(this.settings.concurrency(), this.settings.requests());
+		this.lanesDone = new CountDownLatch(count);
 		for (int i = 0; i < count; i++) {
 			Lane lane = new Lane();
 			lane.thread = new Thread(lane, this.threadName + "-" + i);
@@ -103,25 +219,6 @@ public final class Warmup {
 			lane.thread.start();
 		}
 		return lanes;
-	}
-
-	private static boolean awaitLanes(List<Lane> lanes, long deadline) {
-		try {
-			for (Lane lane : lanes) {
-				long left = deadline - System.nanoTime();
-				if (left > 0) {
-					lane.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-				}
-				if (lane.thread.isAlive()) {
-					return false;
-				}
-			}
-			return true;
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return false;
-		}
 	}
 
 	/**
@@ -207,20 +304,25 @@ public final class Warmup {
 
 		@Override
 		public void run() {
-			int index;
-			while (!this.stopped && (index = Warmup.this.next.getAndIncrement()) < Warmup.this.settings.requests()) {
-				String path = Warmup.this.settings.paths().get(index % Warmup.this.settings.paths().size());
-				try {
-					Warmup.this.tally.answered(path, exchange(path));
-				}
-				catch (IOException | RuntimeException ex) {
-					if (!this.stopped) {
-						Warmup.this.tally.failed(path, ex.toString());
+			try {
+				int index;
+				while (!this.stopped && (index = nextIndex()) >= 0) {
+					String path = Warmup.this.settings.paths().get(index % Warmup.this.settings.paths().size());
+					try {
+						Warmup.this.tally.answered(path, exchange(path));
 					}
-					close();
+					catch (IOException | RuntimeException ex) {
+						if (!this.stopped) {
+							Warmup.this.tally.failed(path, ex.toString());
+						}
+						close();
+					}
 				}
+				close();
 			}
-			close();
+			finally {
+				Warmup.this.lanesDone.countDown();
+			}
 		}
 
 		private int exchange(String path) throws IOException {
@@ -296,31 +398,62 @@ public final class Warmup {
 			}
 		}
 
-		synchronized Result result(boolean timedOut, long elapsedNanos) {
-			return new Result(this.completed, this.failed, this.firstFailure, timedOut, elapsedNanos);
+		synchronized int completed() {
+			return this.completed;
 		}
+
+		synchronized Result result(int planned, Jit jit, long elapsedNanos) {
+			return new Result(this.completed, this.failed, this.firstFailure, this.completed < planned, jit,
+					elapsedNanos);
+		}
+
+	}
+
+	/**
+	 * How the wait for the JIT compilers ended.
+	 */
+	public enum Jit {
+
+		/** Not waited for: not asked, not measurable here, or the planned requests never all went out. */
+		NOT_AWAITED,
+
+		/** The compilers went quiet. */
+		QUIET,
+
+		/** The timeout ran out while they were still busy. */
+		BUSY
 
 	}
 
 	/**
 	 * What a warm-up did.
 	 *
-	 * @param completed requests answered or failed
+	 * @param completed requests answered or failed, the planned ones and any sent while the
+	 * JIT compilers were busy
 	 * @param failed requests that failed or were answered with neither 2xx nor 3xx
 	 * @param firstFailure what went wrong first, or {@code null}
-	 * @param timedOut whether the warm-up timeout cut it short
+	 * @param timedOut whether the warm-up timeout cut the planned requests short
+	 * @param jit how the wait for the JIT compilers ended
 	 * @param elapsedNanos how long it took
 	 */
-	public record Result(int completed, int failed, String firstFailure, boolean timedOut, long elapsedNanos) {
+	public record Result(int completed, int failed, String firstFailure, boolean timedOut, Jit jit,
+			long elapsedNanos) {
 
 		/**
-		 * Say what happened in one line, e.g. "3000 requests to 3 paths in 41.2 s, 0 failed".
+		 * Say what happened in one line, e.g. "3000 requests to 3 paths and 5120 more until
+		 * the JIT compilers were quiet, in 41.2 s, 0 failed".
 		 * @param plan the warm-up that ran
 		 * @return the summary
 		 */
 		public String describe(PreforkSettings.Warmup plan) {
+			String more = switch (this.jit) {
+				case NOT_AWAITED -> "";
+				case QUIET -> " and " + (this.completed - plan.requests()) + " more until the JIT compilers were quiet,";
+				case BUSY -> " and " + (this.completed - plan.requests())
+						+ " more, the JIT compilers still busy when the time was up,";
+			};
 			return (this.timedOut ? this.completed + " of " : "") + plan.requests() + " requests to "
-					+ plan.paths().size() + ((plan.paths().size() == 1) ? " path" : " paths") + " in "
+					+ plan.paths().size() + ((plan.paths().size() == 1) ? " path" : " paths") + more + " in "
 					+ String.format(Locale.ROOT, "%.1f s", this.elapsedNanos / 1e9) + ", " + this.failed + " failed"
 					+ ((this.firstFailure != null) ? " (first: " + this.firstFailure + ")" : "");
 		}

@@ -383,7 +383,7 @@ class PreforkPropertiesTests {
 		properties.toSettings(null, 8080);
 		PreforkSettings.Warmup warmup = properties.getWorker().getWarmup().toSettings();
 		assertThat(warmup).isEqualTo(
-				new PreforkSettings.Warmup(List.of("/", "/owners?lastName="), 200, 4, Duration.ofSeconds(30)));
+				new PreforkSettings.Warmup(List.of("/", "/owners?lastName="), 200, 4, Duration.ofSeconds(30), true));
 		assertThat(warmup.enabled()).isTrue();
 	}
 
@@ -391,9 +391,10 @@ class PreforkPropertiesTests {
 	void bindsTheWholeWarmupGroup() {
 		PreforkProperties properties = bind(Map.of("server.prefork.worker.warmup.paths[0]", "/a,b",
 				"server.prefork.worker.warmup.paths[1]", "/cpu?ms=1", "server.prefork.worker.warmup.requests", "50",
-				"server.prefork.worker.warmup.concurrency", "2", "server.prefork.worker.warmup.timeout", "5s"));
+				"server.prefork.worker.warmup.concurrency", "2", "server.prefork.worker.warmup.timeout", "5s",
+				"server.prefork.worker.warmup.until-compiled", "false"));
 		assertThat(properties.getWorker().getWarmup().toSettings())
-			.isEqualTo(new PreforkSettings.Warmup(List.of("/a,b", "/cpu?ms=1"), 50, 2, Duration.ofSeconds(5)));
+			.isEqualTo(new PreforkSettings.Warmup(List.of("/a,b", "/cpu?ms=1"), 50, 2, Duration.ofSeconds(5), false));
 	}
 
 	@ParameterizedTest

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -80,8 +82,50 @@ class WarmupTests {
 		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
 	}
 
+	@Test
+	void goesOnPastThePlannedRequestsWhileTheJitCompilersAreBusyAndStopsWhenTheyAreQuiet() throws IOException {
+		// Busy for the first two one-second steps (a second of compiling each), then quiet for
+		// the two steps that end it.
+		AtomicLong calls = new AtomicLong();
+		LongSupplier compiler = () -> Math.min(calls.getAndIncrement(), 3) * 1000;
+		PreforkSettings.Warmup plan = new PreforkSettings.Warmup(List.of("/fixed"), 10, 2, Duration.ofSeconds(30),
+				true);
+		Warmup.Result result = Warmup.throughSink(plan, this::serve, "warmup-test", compiler);
+		assertThat(result.jit()).isEqualTo(Warmup.Jit.QUIET);
+		assertThat(result.completed()).isGreaterThan(10);
+		assertThat(this.hits.get("/fixed")).hasValue(result.completed());
+		assertThat(result.failed()).isZero();
+		assertThat(result.timedOut()).isFalse();
+		assertThat(calls.get()).as("readings of the compilers' time").isEqualTo(6);
+		assertThat(result.describe(plan)).matches("10 requests to 1 path and " + (result.completed() - 10)
+				+ " more until the JIT compilers were quiet, in \\d+\\.\\d s, 0 failed");
+	}
+
+	@Test
+	void endsWhenTheTimeIsUpIfTheJitCompilersNeverGoQuiet() throws IOException {
+		AtomicLong compiled = new AtomicLong();
+		PreforkSettings.Warmup plan = new PreforkSettings.Warmup(List.of("/fixed"), 10, 2, Duration.ofMillis(2500),
+				true);
+		Warmup.Result result = Warmup.throughSink(plan, this::serve, "warmup-test",
+				() -> compiled.addAndGet(5000));
+		assertThat(result.jit()).isEqualTo(Warmup.Jit.BUSY);
+		assertThat(result.timedOut()).as("the planned requests were all answered").isFalse();
+		assertThat(result.completed()).isGreaterThan(10);
+		assertThat(result.describe(plan)).contains(" more, the JIT compilers still busy when the time was up, in ");
+	}
+
+	@Test
+	void sendsThePlannedRequestsOnlyWhereTheJitCannotBeMeasured() throws IOException {
+		PreforkSettings.Warmup plan = new PreforkSettings.Warmup(List.of("/fixed"), 10, 2, Duration.ofSeconds(30),
+				true);
+		Warmup.Result result = Warmup.throughSink(plan, this::serve, "warmup-test", () -> -1);
+		assertThat(result.jit()).isEqualTo(Warmup.Jit.NOT_AWAITED);
+		assertThat(result.completed()).isEqualTo(10);
+		assertThat(result.describe(plan)).matches("10 requests to 1 path in \\d+\\.\\d s, 0 failed");
+	}
+
 	private Warmup.Result run(List<String> paths, int requests, int concurrency, Duration timeout) throws IOException {
-		return Warmup.throughSink(new PreforkSettings.Warmup(paths, requests, concurrency, timeout), this::serve,
+		return Warmup.throughSink(new PreforkSettings.Warmup(paths, requests, concurrency, timeout, false), this::serve,
 				"warmup-test");
 	}
 
