@@ -129,8 +129,11 @@ abstract class Dispatcher {
 	 * A worker reports a connection it took closed.
 	 * @param worker the worker
 	 * @param connectionId the connection's id
+	 * @param leftOpen whether it left the connection open, between requests, for the
+	 * master to hand on
+	 * @param now the current nanoTime
 	 */
-	void closed(WorkerProcess worker, long connectionId) {
+	void closed(WorkerProcess worker, long connectionId, boolean leftOpen, long now) {
 	}
 
 	/**

@@ -31,11 +31,21 @@ final class HeldConnections {
 	 * @param connectionId the connection's id
 	 */
 	void release(WorkerProcess worker, long connectionId) {
-		Map<Long, ConnectionQueue.Queued> held = this.byWorker.get(worker);
-		ConnectionQueue.Queued connection = (held != null) ? held.remove(connectionId) : null;
+		ConnectionQueue.Queued connection = take(worker, connectionId);
 		if (connection != null) {
 			FileDescriptors.close(connection.fd());
 		}
+	}
+
+	/**
+	 * Take the master's copy of a connection the worker closed; the caller owns it now.
+	 * @param worker the worker
+	 * @param connectionId the connection's id
+	 * @return the copy, or {@code null} if none is held
+	 */
+	ConnectionQueue.Queued take(WorkerProcess worker, long connectionId) {
+		Map<Long, ConnectionQueue.Queued> held = this.byWorker.get(worker);
+		return (held != null) ? held.remove(connectionId) : null;
 	}
 
 	/**

@@ -606,7 +606,7 @@ public final class Master {
 		}
 		else if (message instanceof Message.Closed closed) {
 			worker.connectionClosed(now);
-			this.dispatcher.closed(worker, closed.connectionId());
+			this.dispatcher.closed(worker, closed.connectionId(), closed.leftOpen(), now);
 		}
 		else if (message instanceof Message.Heartbeat heartbeat) {
 			worker.served(heartbeat.requestsServed());

@@ -12,6 +12,7 @@ import org.apache.commons.logging.LogFactory;
 
 import io.prefork.PreforkSettings;
 import io.prefork.pool.AdmissionDecision;
+import io.prefork.posix.FileDescriptors;
 import io.prefork.posix.ListeningSocket;
 import io.prefork.posix.Poller;
 import io.prefork.posix.PosixException;
@@ -46,6 +47,10 @@ final class PassFdDispatcher extends Dispatcher {
 	private final SessionPeeker peeker;
 
 	private int[] peekIndices = new int[0];
+
+	private final CarriedOver carriedOver = new CarriedOver();
+
+	private int[] carriedIndices = new int[0];
 
 	PassFdDispatcher(PreforkSettings settings, WorkerTable workers, WorkerFailures failures,
 			ListeningSocket listener, PoolCounters counters, IntFunction<ConnectionTable> connectionTables) {
@@ -152,16 +157,19 @@ final class PassFdDispatcher extends Dispatcher {
 	@Override
 	int[] register(Poller poller) {
 		int[] lingering = super.register(poller);
-		if (this.peeker == null) {
-			return lingering;
+		this.carriedIndices = this.carriedOver.register(poller);
+		if (this.peeker != null) {
+			this.peekIndices = this.peeker.register(poller);
 		}
-		this.peekIndices = this.peeker.register(poller);
 		return lingering;
 	}
 
 	@Override
 	void service(Poller poller, int[] indices, long now) {
 		super.service(poller, indices, now);
+		for (int connection : this.carriedOver.service(poller, this.carriedIndices, now)) {
+			carryOver(connection, now);
+		}
 		if (this.peeker != null) {
 			for (SessionPeeker.Routed routed : this.peeker.service(poller, this.peekIndices, now)) {
 				route(new ConnectionQueue.Queued(routed.fd(), routed.acceptedAt(), routed.slot()), now);
@@ -208,8 +216,37 @@ final class PassFdDispatcher extends Dispatcher {
 	}
 
 	@Override
-	void closed(WorkerProcess worker, long connectionId) {
-		this.held.release(worker, connectionId);
+	void closed(WorkerProcess worker, long connectionId, boolean leftOpen, long now) {
+		ConnectionQueue.Queued connection = this.held.take(worker, connectionId);
+		if (connection == null) {
+			return;
+		}
+		if (!leftOpen) {
+			FileDescriptors.close(connection.fd());
+			return;
+		}
+		// The retiring worker closed its copy with SO_LINGER at zero, so as not to end the
+		// connection; from here on, a close ends it gracefully again.
+		FileDescriptors.lingerOff(connection.fd());
+		if (listener() == null) {
+			FileDescriptors.close(connection.fd());
+		}
+		else if (this.carriedOver.take(connection.fd(), now)) {
+			carryOver(connection.fd(), now);
+		}
+	}
+
+	// The client's next request, unread, goes to another worker as a new connection would
+	// (through the session peek, which sees its head at once).
+	private void carryOver(int connection, long now) {
+		this.counters.add(PoolCounter.CARRIED_OVER, 1);
+		SessionPeeker.Routed routed = (this.peeker != null) ? this.peeker.offer(connection, now) : null;
+		if (routed != null) {
+			route(new ConnectionQueue.Queued(routed.fd(), routed.acceptedAt(), routed.slot()), now);
+		}
+		else if (this.peeker == null) {
+			route(new ConnectionQueue.Queued(connection, now, -1), now);
+		}
 	}
 
 	@Override
@@ -244,7 +281,7 @@ final class PassFdDispatcher extends Dispatcher {
 		ConnectionQueue.Queued oldest = this.queue.peek();
 		long queueDeadline = (oldest != null)
 				? oldest.acceptedAt() + this.settings.overload().maxQueueWait().toNanos() : next;
-		long deadline = super.nextDeadline(earlier(next, queueDeadline));
+		long deadline = this.carriedOver.nextDeadline(super.nextDeadline(earlier(next, queueDeadline)));
 		return (this.peeker != null) ? this.peeker.nextDeadline(deadline) : deadline;
 	}
 
@@ -252,6 +289,7 @@ final class PassFdDispatcher extends Dispatcher {
 	void close() {
 		super.close();
 		this.held.closeAll();
+		this.carriedOver.closeAll();
 	}
 
 	@Override

@@ -77,6 +77,9 @@ public class PreforkMetrics implements MeterBinder {
 				"connections", PoolCounter.PEEK_TIMEOUTS).register(registry);
 		counter("prefork.connections.session.routed", "Connections handed to the worker holding their session",
 				"connections", PoolCounter.SESSION_ROUTED).register(registry);
+		counter("prefork.connections.carried.over",
+				"Keep-alive connections a retiring worker closed with a request unread, handed to another worker",
+				"connections", PoolCounter.CARRIED_OVER).register(registry);
 		gauge("prefork.queue.length", "Connections waiting in the master for a worker", "connections",
 				(snapshot) -> snapshot.counter(PoolCounter.QUEUE_LENGTH)).register(registry);
 		FunctionCounter.builder("prefork.requests", this.snapshots, (supplier) -> totalRequests(supplier.get()))

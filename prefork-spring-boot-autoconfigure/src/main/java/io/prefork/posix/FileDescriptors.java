@@ -106,6 +106,16 @@ public final class FileDescriptors {
 	}
 
 	/**
+	 * Turn SO_LINGER off again (a close ends the connection gracefully), after a worker set
+	 * it to zero to close its descriptor without ending a connection the master keeps.
+	 * @param fd the socket
+	 */
+	public static void lingerOff(int fd) {
+		// struct linger { int l_onoff; int l_linger; }; a failure leaves a reset at close.
+		LibC.INSTANCE.setsockopt(fd, Linux.SOL_SOCKET, Linux.SO_LINGER, new int[] { 0, 0 }, 8);
+	}
+
+	/**
 	 * Write without blocking; a small response fits in a fresh socket's send buffer.
 	 * @param fd the socket
 	 * @param bytes what to write

@@ -22,6 +22,8 @@ public interface LibC {
 
 	int setsockopt(int fd, int level, int name, @In IntByReference value, int length);
 
+	int setsockopt(int fd, int level, int name, @In int[] value, int length);
+
 	int bind(int fd, @In byte[] address, int length);
 
 	int listen(int fd, int backlog);

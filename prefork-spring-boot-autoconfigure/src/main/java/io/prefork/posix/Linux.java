@@ -46,6 +46,8 @@ final class Linux {
 
 	static final int SO_RCVLOWAT = 18;
 
+	static final int SO_LINGER = 13;
+
 	static final int SCM_RIGHTS = 1;
 
 	static final int IPPROTO_IPV6 = 41;

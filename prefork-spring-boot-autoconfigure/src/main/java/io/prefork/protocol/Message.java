@@ -142,15 +142,19 @@ public sealed interface Message {
 	 *
 	 * @param connectionId the connection's id
 	 * @param connector the server it was handed to
+	 * @param leftOpen whether the worker, retiring while the pool goes on, closed its
+	 * descriptor without ending the connection, between requests (it had read nothing, or
+	 * last wrote an answer): whatever the client sent since, unread, starts a new request,
+	 * and the master decides what becomes of it
 	 */
-	record Closed(long connectionId, Connector connector) implements Message {
+	record Closed(long connectionId, Connector connector, boolean leftOpen) implements Message {
 
 		/**
 		 * About a connection of the application's server.
 		 * @param connectionId the connection's id
 		 */
 		public Closed(long connectionId) {
-			this(connectionId, Connector.SERVER);
+			this(connectionId, Connector.SERVER, false);
 		}
 
 	}

@@ -48,6 +48,8 @@ public final class MessageCodec {
 
 	private static final byte POOL_CALL_DONE = 16;
 
+	private static final byte CLOSED_LEFT_OPEN = 17;
+
 	/** The largest frame: a {@link Message.PoolCallDone} has a variable-length tail. */
 	public static final int MAX_FRAME_SIZE = 65_536;
 
@@ -80,7 +82,8 @@ public final class MessageCodec {
 			frame.put(type(ACCEPTED, accepted.connector())).putLong(accepted.connectionId());
 		}
 		else if (message instanceof Message.Closed closed) {
-			frame.put(type(CLOSED, closed.connector())).putLong(closed.connectionId());
+			frame.put(type(closed.leftOpen() ? CLOSED_LEFT_OPEN : CLOSED, closed.connector()))
+				.putLong(closed.connectionId());
 		}
 		else if (message instanceof Message.AcceptCommand command) {
 			frame.put(ACCEPT_COMMAND).putLong(command.connectionId());
@@ -154,7 +157,8 @@ public final class MessageCodec {
 			case HANDOFF -> new Message.Handoff(value, connector);
 			case ACCEPTED -> new Message.Accepted(value, connector);
 			case NOT_ACCEPTED -> new Message.NotAccepted(value, connector);
-			case CLOSED -> new Message.Closed(value, connector);
+			case CLOSED -> new Message.Closed(value, connector, false);
+			case CLOSED_LEFT_OPEN -> new Message.Closed(value, connector, true);
 			default -> null;
 		};
 		if (connectionMessage != null) {

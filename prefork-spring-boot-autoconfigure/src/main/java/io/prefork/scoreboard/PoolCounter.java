@@ -101,7 +101,13 @@ public enum PoolCounter {
 	SESSION_ROUTED,
 
 	/** Workers that exited on an OutOfMemoryError after they were ready. */
-	EXITED_OUT_OF_MEMORY;
+	EXITED_OUT_OF_MEMORY,
+
+	/**
+	 * Keep-alive connections a retiring worker closed with the client's next request unread,
+	 * handed to another worker.
+	 */
+	CARRIED_OVER;
 
 	private static final String REJECTED = "REJECTED_";
 

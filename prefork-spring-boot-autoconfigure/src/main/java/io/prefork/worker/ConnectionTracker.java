@@ -27,6 +27,9 @@ public final class ConnectionTracker {
 
 	private volatile ConnectionState state = ConnectionState.FRESH;
 
+	/** Whether closing leaves the connection open for the master, once decided. */
+	private Boolean leftOpen;
+
 	ConnectionTracker(ConnectionTable table, int entry) {
 		this.table = table;
 		this.entry = entry;
@@ -88,6 +91,29 @@ public final class ConnectionTracker {
 			}
 		}
 		return true;
+	}
+
+	/**
+	 * Decide, once, whether closing the connection leaves it open for the master (no FIN):
+	 * only while this worker retires and the pool goes on, and only between requests (nothing
+	 * read yet, or an answer written last), where the client's next bytes start a new
+	 * request that another worker can serve. Asked by whichever comes first of Tomcat's
+	 * close of the channel and the report to the master, so both do the same.
+	 * @param retiring whether the worker is retiring while the pool goes on
+	 * @return {@code true} to leave it open; {@code false} also for untracked connections
+	 */
+	boolean leftOpen(boolean retiring) {
+		if (this.table == null) {
+			return false;
+		}
+		synchronized (this) {
+			if (this.leftOpen == null) {
+				ConnectionState current = this.state;
+				this.leftOpen = retiring
+						&& (current == ConnectionState.FRESH || current == ConnectionState.ANSWERED);
+			}
+			return this.leftOpen;
+		}
 	}
 
 	/**

@@ -64,6 +64,12 @@ public final class Worker {
 
 	private final Map<Connector, ConnectionSink> sinks = new ConcurrentHashMap<>();
 
+	/**
+	 * Whether this worker retires while the pool goes on: the connections its Tomcat closes
+	 * between requests are left open for the master to hand to another worker.
+	 */
+	private volatile boolean handingOn;
+
 	private volatile Consumer<ExitCause> retiring = (cause) -> {
 	};
 
@@ -362,8 +368,18 @@ public final class Worker {
 			// Free the entry first: the master may hand a new connection over as soon as it
 			// hears of this close.
 			closed.tracker().release();
-			report(closed.report());
+			report(new Message.Closed(closed.connectionId(), closed.connector(), leavesOpen(closed.tracker())));
 		}
+	}
+
+	/**
+	 * Whether closing a connection leaves it open for the master to hand on, not ended:
+	 * while this worker retires and the pool goes on, between requests.
+	 * @param tracker the connection's tracker
+	 * @return {@code true} if its close must not send FIN
+	 */
+	public boolean leavesOpen(ConnectionTracker tracker) {
+		return tracker.leftOpen(this.handingOn);
 	}
 
 	/**
@@ -446,6 +462,7 @@ public final class Worker {
 		}
 		ExitCause cause = causes[(int) reason];
 		logger.info("Worker " + this.identity.slot() + " retiring (" + cause.tag() + ")");
+		this.handingOn = cause != ExitCause.SHUTDOWN;
 		Thread exit = new Thread(() -> {
 			try {
 				this.retiring.accept(cause);
@@ -479,8 +496,8 @@ public final class Worker {
 			report(new Message.NotAccepted(connectionId, connector));
 			return;
 		}
-		this.handed.put(connection, new Handed(new Message.Closed(connectionId, connector),
-				passedForServer ? track(connectionId) : ConnectionTracker.NONE));
+		this.handed.put(connection,
+				new Handed(connectionId, connector, passedForServer ? track(connectionId) : ConnectionTracker.NONE));
 		Taken taken = new Taken(connectionId, connector, connection, target);
 		if (passedForServer) {
 			this.batch.add(taken);
@@ -512,7 +529,7 @@ public final class Worker {
 		return (entry >= 0) ? new ConnectionTracker(table, entry) : ConnectionTracker.NONE;
 	}
 
-	private record Handed(Message.Closed report, ConnectionTracker tracker) {
+	private record Handed(long connectionId, Connector connector, ConnectionTracker tracker) {
 	}
 
 	private record Taken(long connectionId, Connector connector, SocketChannel connection, ConnectionSink sink) {

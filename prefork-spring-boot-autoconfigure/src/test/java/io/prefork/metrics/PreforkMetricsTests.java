@@ -173,6 +173,12 @@ class PreforkMetricsTests {
 	}
 
 	@Test
+	void countsConnectionsCarriedOverFromRetiringWorkers() {
+		this.scoreboard.pool().add(PoolCounter.CARRIED_OVER, 8);
+		assertThat(this.registry.get("prefork.connections.carried.over").functionCounter().count()).isEqualTo(8);
+	}
+
+	@Test
 	void countsSaturations() {
 		this.scoreboard.pool().add(PoolCounter.SATURATED, 2);
 		assertThat(this.registry.get("prefork.pool.saturations").functionCounter().count()).isEqualTo(2);
@@ -188,7 +194,7 @@ class PreforkMetricsTests {
 
 	@Test
 	void everyMeterHasADescription() {
-		assertThat(this.registry.getMeters()).hasSize(5 + 1 + 1 + 6 + 10 + 1 + 1 + 1 + 1 + 1 + 2 + 3)
+		assertThat(this.registry.getMeters()).hasSize(5 + 1 + 1 + 6 + 10 + 1 + 1 + 1 + 1 + 1 + 1 + 2 + 3)
 			.allSatisfy((meter) -> assertThat(meter.getId().getDescription()).as(meter.getId().getName())
 				.isNotBlank());
 	}

@@ -23,7 +23,9 @@ class MessageCodecTests {
 				new Message.Warming(4343),
 				new Message.Handoff(5, Connector.MANAGEMENT),
 				new Message.Accepted(5, Connector.MANAGEMENT), new Message.NotAccepted(6, Connector.MANAGEMENT),
-				new Message.Closed(Long.MAX_VALUE, Connector.MANAGEMENT), new Message.PoolCall(0x0000_1234_0000_0007L),
+				new Message.Closed(Long.MAX_VALUE, Connector.MANAGEMENT, false),
+				new Message.Closed(10, Connector.SERVER, true), new Message.Closed(11, Connector.MANAGEMENT, true),
+				new Message.PoolCall(0x0000_1234_0000_0007L),
 				new Message.PoolCallAnswered(8, false), new Message.PoolCallAnswered(8, true),
 				new Message.PoolCallDone(9, List.of()));
 	}
@@ -82,8 +84,9 @@ class MessageCodecTests {
 	void marksAManagementConnectionInTheTypeByte() {
 		assertThat(MessageCodec.encode(new Message.Handoff(0x0102030405060708L, Connector.MANAGEMENT)))
 			.isEqualTo(new byte[] { 0x41, 1, 2, 3, 4, 5, 6, 7, 8 });
-		assertThat(MessageCodec.encode(new Message.Closed(9, Connector.MANAGEMENT))[0]).isEqualTo((byte) 0x44);
-		assertThat(MessageCodec.encode(new Message.Closed(9, Connector.SERVER))[0]).isEqualTo((byte) 4);
+		assertThat(MessageCodec.encode(new Message.Closed(9, Connector.MANAGEMENT, false))[0]).isEqualTo((byte) 0x44);
+		assertThat(MessageCodec.encode(new Message.Closed(9, Connector.SERVER, false))[0]).isEqualTo((byte) 4);
+		assertThat(MessageCodec.encode(new Message.Closed(9, Connector.MANAGEMENT, true))[0]).isEqualTo((byte) 0x51);
 	}
 
 	@ParameterizedTest
@@ -110,7 +113,7 @@ class MessageCodecTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(bytes = { 0, 17, 127, -1 })
+	@ValueSource(bytes = { 0, 18, 127, -1 })
 	void rejectsAnUnknownType(byte type) {
 		byte[] frame = MessageCodec.encode(new Message.Closed(3));
 		frame[0] = type;

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -195,21 +197,29 @@ class SupervisionIT {
 
 		@Test
 		@Order(3)
-		void sighupReplacesEveryWorkerWithoutAFailedRequest() throws Exception {
+		void sighupReplacesEveryWorkerWithoutAFailedRequestOnNewOrKeptAliveConnections() throws Exception {
 			Set<Long> original = this.server.workerPids();
 			int recycled = this.server.countInOutput("connections (recycled)");
 			ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
 			AtomicBoolean running = new AtomicBoolean(true);
-			CompletableFuture<Void> traffic = CompletableFuture.runAsync(() -> {
+			ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+			List<CompletableFuture<Void>> traffic = new ArrayList<>();
+			ExecutorService clients = Executors.newFixedThreadPool(4);
+			traffic.add(CompletableFuture.runAsync(() -> {
 				while (running.get()) {
 					statuses.add(status(this.server, "/sleep?ms=20"));
 				}
-			});
+			}, clients));
+			for (int i = 0; i < 3; i++) {
+				traffic.add(CompletableFuture.runAsync(() -> keepAlive(this.server, running, statuses, failures), clients));
+			}
 			this.server.signal("HUP");
 			this.server.awaitTrue("both workers replaced", PreforkServer.STARTUP,
 					() -> this.server.countInOutput("connections (recycled)") >= recycled + 2);
 			running.set(false);
-			traffic.get(30, TimeUnit.SECONDS);
+			CompletableFuture.allOf(traffic.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+			clients.shutdown();
+			assertThat(failures).as("requests on kept-alive connections that failed").isEmpty();
 			assertThat(statuses).isNotEmpty().containsOnly(200);
 			assertThat(this.server.workerPids()).hasSize(2).doesNotContainAnyElementsOf(original);
 			assertThat(this.server.output()).contains("SIGHUP was ignored when the master started (as nohup does); "
@@ -246,6 +256,45 @@ class SupervisionIT {
 				.doesNotContain("(boot-failure)");
 		}
 
+	}
+
+	/**
+	 * Sends requests back to back on one kept-alive connection, as a load balancer or wrk
+	 * does, opening a new one only after the server said it closes it.
+	 */
+	private static void keepAlive(PreforkServer server, AtomicBoolean running, Queue<Integer> statuses,
+			Queue<String> failures) {
+		RawHttp http = null;
+		while (running.get()) {
+			try {
+				if (http == null) {
+					http = new RawHttp(server.port());
+				}
+				RawHttp.Response response = http.get("/hello", false);
+				statuses.add(response.status());
+				if (response.head().toLowerCase(Locale.ROOT).contains("connection: close")) {
+					http.close();
+					http = null;
+				}
+			}
+			catch (IOException ex) {
+				failures.add(ex.toString());
+				http = closeQuietly(http);
+			}
+		}
+		closeQuietly(http);
+	}
+
+	private static RawHttp closeQuietly(RawHttp http) {
+		try {
+			if (http != null) {
+				http.close();
+			}
+		}
+		catch (IOException ex) {
+			// Closed anyway.
+		}
+		return null;
 	}
 
 	private static int status(PreforkServer server, String path) {

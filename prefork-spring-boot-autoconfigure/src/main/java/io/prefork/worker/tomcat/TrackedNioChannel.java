@@ -14,7 +14,8 @@ import io.prefork.worker.Worker;
 /**
  * A plain connection's channel that tells its {@link ConnectionTracker} what crosses it, and
  * sends FIN when Tomcat closes it: the master holds a copy of the socket, so closing this
- * process's descriptor alone would not end the connection.
+ * process's descriptor alone would not end the connection. A retiring worker leaves a
+ * connection between requests open instead, for the master to hand on.
  */
 final class TrackedNioChannel extends NioChannel {
 
@@ -67,7 +68,12 @@ final class TrackedNioChannel extends NioChannel {
 
 	@Override
 	public void close() throws IOException {
-		Shutdown.output(this.sc);
+		if (this.worker.leavesOpen(this.tracker)) {
+			Shutdown.none(this.sc);
+		}
+		else {
+			Shutdown.output(this.sc);
+		}
 		super.close();
 	}
 
