@@ -104,15 +104,23 @@ final class PassFdDispatcher extends Dispatcher {
 				noteSaturation(now, this.queue.size());
 				turnAway(connection, RejectReason.OVERLOAD, now);
 			}
-			else if (this.peeker != null && this.peeker.size() < SessionPeeker.MAX_WAITING) {
-				SessionPeeker.Routed routed = this.peeker.offer(connection, now);
-				if (routed != null) {
-					route(new ConnectionQueue.Queued(routed.fd(), routed.acceptedAt(), routed.slot()), now);
-				}
-			}
 			else {
-				route(new ConnectionQueue.Queued(connection, now, -1), now);
+				admit(connection, now);
 			}
+		}
+	}
+
+	// Through the session peek while it has room (it routes at once a connection whose head
+	// is there), else straight to a worker.
+	private void admit(int connection, long now) {
+		if (this.peeker != null && this.peeker.size() < SessionPeeker.MAX_WAITING) {
+			SessionPeeker.Routed routed = this.peeker.offer(connection, now);
+			if (routed != null) {
+				route(new ConnectionQueue.Queued(routed.fd(), routed.acceptedAt(), routed.slot()), now);
+			}
+		}
+		else {
+			route(new ConnectionQueue.Queued(connection, now, -1), now);
 		}
 	}
 
@@ -236,17 +244,10 @@ final class PassFdDispatcher extends Dispatcher {
 		}
 	}
 
-	// The client's next request, unread, goes to another worker as a new connection would
-	// (through the session peek, which sees its head at once).
+	// The client's next request, unread, goes to another worker as a new connection would.
 	private void carryOver(int connection, long now) {
 		this.counters.add(PoolCounter.CARRIED_OVER, 1);
-		SessionPeeker.Routed routed = (this.peeker != null) ? this.peeker.offer(connection, now) : null;
-		if (routed != null) {
-			route(new ConnectionQueue.Queued(routed.fd(), routed.acceptedAt(), routed.slot()), now);
-		}
-		else if (this.peeker == null) {
-			route(new ConnectionQueue.Queued(connection, now, -1), now);
-		}
+		admit(connection, now);
 	}
 
 	@Override
