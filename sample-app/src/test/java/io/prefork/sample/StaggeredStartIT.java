@@ -36,8 +36,13 @@ class StaggeredStartIT {
 				.isEqualTo(2);
 
 			mark = server.output().length();
-			for (int i = 0; i < 3; i++) {
+			for (int size = 4; size <= 6; size++) {
+				// One at a time: the kernel keeps one pending SIGTTIN, so two sent before the
+				// master took the first would be one.
 				server.signal("TTIN");
+				String resized = "pool size " + (size - 1) + " -> " + size;
+				server.awaitTrue("'" + resized + "' in the log", PreforkServer.STARTUP,
+						() -> server.output().contains(resized));
 			}
 			server.awaitWorkersReady(9);
 			assertThat(mostStartingAtOnce(server.output().substring(mark))).as("growing by 3 workers").isEqualTo(2);
