@@ -753,9 +753,9 @@ public class PreforkProperties {
 
 		/**
 		 * Whether the warm-up goes on past its requests, with the same paths, until the JIT
-		 * compilers are quiet (their threads using less than 10% of a CPU for two seconds in
-		 * a row), within the timeout: a new JVM still compiles the hot code for a while after
-		 * its first requests.
+		 * compilers are quiet (their threads using less than 5% of the worker's CPU for two
+		 * steps of a second in a row), within the timeout: a new JVM still compiles the hot
+		 * code for a while after its first requests.
 		 */
 		private boolean untilCompiled = true;
 

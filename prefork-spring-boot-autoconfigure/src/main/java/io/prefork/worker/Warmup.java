@@ -11,6 +11,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -49,10 +50,18 @@ public final class Warmup {
 	static final long STEP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	/**
-	 * A step is quiet when the JIT compiler threads used less CPU than this share of its
-	 * time, summed over the threads.
+	 * A step lasts until the process has used at least this much CPU, so that its share is
+	 * a measure and not a few clock ticks: on a busy machine a second may bring less.
 	 */
-	static final double QUIET_SHARE = 0.10;
+	static final long STEP_MIN_CPU_MILLIS = 200;
+
+	/**
+	 * A step is quiet when the JIT compiler threads used less than this share of the CPU the
+	 * whole process used in it. A share of the process, not of the wall clock: on cores busy
+	 * serving other workers the compilers get as little CPU as the warm-up, and a share of
+	 * the wall clock would call them quiet with half the hot code still queued.
+	 */
+	static final double QUIET_SHARE = 0.05;
 
 	/**
 	 * The JIT compilers are quiet after this many quiet steps in a row: a single one can be a
@@ -68,6 +77,8 @@ public final class Warmup {
 
 	private final LongSupplier compilerMillis;
 
+	private final LongSupplier processMillis;
+
 	/** Whether requests go on past the planned ones until the JIT compilers are quiet. */
 	private final boolean awaitJit;
 
@@ -81,12 +92,14 @@ public final class Warmup {
 
 	private CountDownLatch lanesDone;
 
-	private Warmup(PreforkSettings.Warmup settings, Dialer dialer, String threadName, LongSupplier compilerMillis) {
+	private Warmup(PreforkSettings.Warmup settings, Dialer dialer, String threadName, LongSupplier compilerMillis,
+			LongSupplier processMillis) {
 		this.settings = settings;
 		this.dialer = dialer;
 		this.threadName = threadName;
 		this.compilerMillis = compilerMillis;
-		this.awaitJit = settings.untilCompiled() && compilerMillis.getAsLong() >= 0;
+		this.processMillis = processMillis;
+		this.awaitJit = settings.untilCompiled() && compilerMillis.getAsLong() >= 0 && processMillis.getAsLong() >= 0;
 		this.enough = !this.awaitJit;
 	}
 
@@ -100,22 +113,23 @@ public final class Warmup {
 	 */
 	static Result throughSink(PreforkSettings.Warmup settings, Worker.ConnectionSink sink, String threadName)
 			throws IOException {
-		return throughSink(settings, sink, threadName, CompilerThreads.clock());
+		return throughSink(settings, sink, threadName, CompilerThreads.clock(), Warmup::processCpuMillis);
 	}
 
 	/**
-	 * Warm up through a connection sink, reading the JIT compilers' activity from this clock.
+	 * Warm up through a connection sink, reading the JIT compilers' activity from these clocks.
 	 * @param settings what to request
 	 * @param sink where the server ends of its connections are served
 	 * @param threadName the name prefix of its client threads
 	 * @param compilerMillis the compiler threads' CPU time so far in milliseconds, or -1 if unknown
+	 * @param processMillis the whole process's CPU time so far in milliseconds, or -1 if unknown
 	 * @return what happened
 	 * @throws IOException if the loopback listener cannot be opened
 	 */
 	static Result throughSink(PreforkSettings.Warmup settings, Worker.ConnectionSink sink, String threadName,
-			LongSupplier compilerMillis) throws IOException {
+			LongSupplier compilerMillis, LongSupplier processMillis) throws IOException {
 		try (SinkDialer dialer = new SinkDialer(settings.concurrency(), sink)) {
-			return new Warmup(settings, dialer, threadName, compilerMillis).run();
+			return new Warmup(settings, dialer, threadName, compilerMillis, processMillis).run();
 		}
 	}
 
@@ -127,7 +141,13 @@ public final class Warmup {
 	 * @return what happened
 	 */
 	public static Result toAddress(PreforkSettings.Warmup settings, InetSocketAddress address, String threadName) {
-		return new Warmup(settings, () -> SocketChannel.open(address), threadName, CompilerThreads.clock()).run();
+		return new Warmup(settings, () -> SocketChannel.open(address), threadName, CompilerThreads.clock(),
+				Warmup::processCpuMillis)
+			.run();
+	}
+
+	private static long processCpuMillis() {
+		return ProcessHandle.current().info().totalCpuDuration().map(Duration::toMillis).orElse(-1L);
 	}
 
 	/**
@@ -159,6 +179,7 @@ public final class Warmup {
 	private boolean watch(long deadline) {
 		long stepStarted = System.nanoTime();
 		long compiled = this.compilerMillis.getAsLong();
+		long used = this.processMillis.getAsLong();
 		int quietSteps = 0;
 		try {
 			while (true) {
@@ -169,16 +190,23 @@ public final class Warmup {
 				if (this.lanesDone.await(Math.min(left, STEP_NANOS), TimeUnit.NANOSECONDS)) {
 					return true;
 				}
+				long usedNow = this.processMillis.getAsLong();
+				if (usedNow - used < STEP_MIN_CPU_MILLIS) {
+					continue;
+				}
 				long now = System.nanoTime();
 				long compiledNow = this.compilerMillis.getAsLong();
-				double share = (compiledNow - compiled) * 1e6 / Math.max(1, now - stepStarted);
+				double share = (double) (compiledNow - compiled) / (usedNow - used);
 				if (logger.isDebugEnabled()) {
-					logger.debug(String.format(Locale.ROOT, "%s: %d requests answered, JIT compiling %.0f %% of the last "
-							+ "%.1f s", this.threadName, this.tally.completed(), share * 100, (now - stepStarted) / 1e9));
+					logger.debug(String.format(Locale.ROOT,
+							"%s: %d requests answered, JIT compiling %.0f %% of the %d ms of CPU used in the last %.1f s",
+							this.threadName, this.tally.completed(), share * 100, usedNow - used,
+							(now - stepStarted) / 1e9));
 				}
 				quietSteps = (share < QUIET_SHARE) ? quietSteps + 1 : 0;
 				stepTaken(quietSteps >= QUIET_STEPS);
 				compiled = compiledNow;
+				used = usedNow;
 				stepStarted = now;
 			}
 		}

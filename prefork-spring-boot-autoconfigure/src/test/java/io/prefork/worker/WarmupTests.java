@@ -84,13 +84,13 @@ class WarmupTests {
 
 	@Test
 	void goesOnPastThePlannedRequestsWhileTheJitCompilersAreBusyAndStopsWhenTheyAreQuiet() throws IOException {
-		// Busy for the first two one-second steps (a second of compiling each), then quiet for
-		// the two steps that end it.
+		// Busy for the first two steps (the compilers used all the process's CPU), then quiet
+		// for the two steps that end it.
 		AtomicLong calls = new AtomicLong();
 		LongSupplier compiler = () -> Math.min(calls.getAndIncrement(), 3) * 1000;
 		PreforkSettings.Warmup plan = new PreforkSettings.Warmup(List.of("/fixed"), 10, 2, Duration.ofSeconds(30),
 				true);
-		Warmup.Result result = Warmup.throughSink(plan, this::serve, "warmup-test", compiler);
+		Warmup.Result result = Warmup.throughSink(plan, this::serve, "warmup-test", compiler, oneCpu());
 		assertThat(result.jit()).isEqualTo(Warmup.Jit.QUIET);
 		assertThat(result.completed()).isGreaterThan(10);
 		assertThat(this.hits.get("/fixed")).hasValue(result.completed());
@@ -107,7 +107,7 @@ class WarmupTests {
 		PreforkSettings.Warmup plan = new PreforkSettings.Warmup(List.of("/fixed"), 10, 2, Duration.ofMillis(2500),
 				true);
 		Warmup.Result result = Warmup.throughSink(plan, this::serve, "warmup-test",
-				() -> compiled.addAndGet(5000));
+				() -> compiled.addAndGet(5000), oneCpu());
 		assertThat(result.jit()).isEqualTo(Warmup.Jit.BUSY);
 		assertThat(result.timedOut()).as("the planned requests were all answered").isFalse();
 		assertThat(result.completed()).isGreaterThan(10);
@@ -118,10 +118,44 @@ class WarmupTests {
 	void sendsThePlannedRequestsOnlyWhereTheJitCannotBeMeasured() throws IOException {
 		PreforkSettings.Warmup plan = new PreforkSettings.Warmup(List.of("/fixed"), 10, 2, Duration.ofSeconds(30),
 				true);
-		Warmup.Result result = Warmup.throughSink(plan, this::serve, "warmup-test", () -> -1);
+		Warmup.Result result = Warmup.throughSink(plan, this::serve, "warmup-test", () -> -1, oneCpu());
 		assertThat(result.jit()).isEqualTo(Warmup.Jit.NOT_AWAITED);
 		assertThat(result.completed()).isEqualTo(10);
 		assertThat(result.describe(plan)).matches("10 requests to 1 path in \\d+\\.\\d s, 0 failed");
+	}
+
+	@Test
+	void judgesTheCompilersByTheProcesssCpuNotTheClock() throws IOException {
+		// 60 ms of compiling in each one-second step is 6 % of a CPU, but the process got only
+		// 200 ms in each: the compilers are taking most of what it gets.
+		AtomicLong compiled = new AtomicLong();
+		AtomicLong used = new AtomicLong();
+		PreforkSettings.Warmup plan = new PreforkSettings.Warmup(List.of("/fixed"), 10, 2, Duration.ofMillis(3500),
+				true);
+		Warmup.Result result = Warmup.throughSink(plan, this::serve, "warmup-test", () -> compiled.addAndGet(60),
+				() -> used.addAndGet(200));
+		assertThat(result.jit()).isEqualTo(Warmup.Jit.BUSY);
+	}
+
+	@Test
+	void makesAStepLastUntilTheProcessHasUsedEnoughCpuToJudge() throws IOException {
+		// 100 ms of CPU a second: each step takes two seconds, and two quiet steps end it.
+		AtomicLong compilerReadings = new AtomicLong();
+		AtomicLong used = new AtomicLong();
+		PreforkSettings.Warmup plan = new PreforkSettings.Warmup(List.of("/fixed"), 10, 2, Duration.ofSeconds(30),
+				true);
+		Warmup.Result result = Warmup.throughSink(plan, this::serve, "warmup-test", () -> {
+			compilerReadings.incrementAndGet();
+			return 0;
+		}, () -> used.addAndGet(100));
+		assertThat(result.jit()).isEqualTo(Warmup.Jit.QUIET);
+		assertThat(compilerReadings.get()).as("compiler readings: one to check, one to start, one a step").isEqualTo(4);
+		assertThat(used.get() / 100).as("process readings: one to check, one to start, two a step").isEqualTo(6);
+	}
+
+	// A process using one CPU: its CPU time is the clock's.
+	private static LongSupplier oneCpu() {
+		return () -> System.nanoTime() / 1_000_000;
 	}
 
 	private Warmup.Result run(List<String> paths, int requests, int concurrency, Duration timeout) throws IOException {
