@@ -51,6 +51,12 @@ final class ManagementDispatch {
 	 */
 	private final List<Pending> unacknowledged = new ArrayList<>();
 
+	/**
+	 * Workers that refused a management connection: their management server has stopped
+	 * (it stops before the worker's JVM exits), so they get no more.
+	 */
+	private final List<WorkerProcess> refusing = new ArrayList<>();
+
 	private ListeningSocket listener;
 
 	/** The bound port, {@code 0} for none. */
@@ -184,31 +190,54 @@ final class ManagementDispatch {
 	 * Handle a worker's reply if it is about a management connection.
 	 * @param worker the worker
 	 * @param message its message
+	 * @param now the current nanoTime
 	 * @return {@code true} if the message was about a management connection
 	 */
-	boolean handle(WorkerProcess worker, Message message) {
+	boolean handle(WorkerProcess worker, Message message, long now) {
 		if (message instanceof Message.Accepted accepted && accepted.connector() == Connector.MANAGEMENT) {
 			release(worker, accepted.connectionId());
 			return true;
 		}
 		if (message instanceof Message.NotAccepted notAccepted && notAccepted.connector() == Connector.MANAGEMENT) {
-			logger.warn(worker + " did not take management connection " + notAccepted.connectionId()
-					+ " (no management server running?); closed it");
-			release(worker, notAccepted.connectionId());
+			refused(worker, notAccepted.connectionId(), now);
 			return true;
 		}
 		return message instanceof Message.Closed closed && closed.connector() == Connector.MANAGEMENT;
 	}
 
-	// The worker has its own reference now (or did not want it): the master's copy goes.
+	// The worker has its own reference now: the master's copy goes.
 	private void release(WorkerProcess worker, long connectionId) {
+		Pending pending = take(worker, connectionId);
+		if (pending != null) {
+			FileDescriptors.close(pending.fd);
+		}
+	}
+
+	private Pending take(WorkerProcess worker, long connectionId) {
 		for (int i = 0; i < this.unacknowledged.size(); i++) {
 			Pending pending = this.unacknowledged.get(i);
 			if (pending.worker == worker && pending.connectionId == connectionId) {
-				FileDescriptors.close(pending.fd);
-				this.unacknowledged.remove(i);
-				return;
+				return this.unacknowledged.remove(i);
 			}
+		}
+		return null;
+	}
+
+	// Its management server has stopped, the connection is unread: another worker answers it.
+	private void refused(WorkerProcess worker, long connectionId, long now) {
+		if (!this.refusing.contains(worker)) {
+			this.refusing.add(worker);
+			if (worker.state().isServing()) {
+				logger.warn(worker + " has no management server running; management connections go to other workers");
+			}
+			else {
+				logger.debug(worker + " no longer takes management connections (its management server has stopped); "
+						+ "they go to other workers");
+			}
+		}
+		Pending pending = take(worker, connectionId);
+		if (pending != null) {
+			handOver(pending.fd, now);
 		}
 	}
 
@@ -220,6 +249,7 @@ final class ManagementDispatch {
 	 * @param listenerReady whether the listening socket polled readable
 	 */
 	void dispatch(long now, boolean listenerReady) {
+		this.refusing.removeIf((worker) -> worker.channel() == null);
 		for (Pending pending : List.copyOf(this.unacknowledged)) {
 			if (pending.worker.channel() == null) {
 				this.unacknowledged.remove(pending);
@@ -256,7 +286,7 @@ final class ManagementDispatch {
 	private void handOver(int connection, long now) {
 		long connectionId = this.nextConnectionId++;
 		byte[] frame = MessageCodec.encode(new Message.Handoff(connectionId, Connector.MANAGEMENT));
-		List<WorkerProcess> refused = new ArrayList<>();
+		List<WorkerProcess> refused = new ArrayList<>(this.refusing);
 		WorkerProcess worker;
 		while ((worker = choose(refused)) != null) {
 			if (send(worker, frame, connection, now)) {
@@ -267,7 +297,7 @@ final class ManagementDispatch {
 			refused.add(worker);
 		}
 		// As a port nothing listens on yet: the probe fails at once rather than hanging.
-		logger.debug("No worker serves yet; closing management connection " + connectionId);
+		logger.debug("No worker's management server serves; closing management connection " + connectionId);
 		FileDescriptors.close(connection);
 	}
 

@@ -580,7 +580,7 @@ public final class Master {
 	}
 
 	private void handleMessage(WorkerProcess worker, Message message, long now) {
-		if (this.management.handle(worker, message)) {
+		if (this.management.handle(worker, message, now)) {
 			return;
 		}
 		if (message instanceof Message.Ready) {

@@ -503,8 +503,27 @@ public final class Worker {
 			this.batch.add(taken);
 			return;
 		}
+		if (connector == Connector.MANAGEMENT) {
+			serveManagement(taken);
+			return;
+		}
 		report(new Message.Accepted(connectionId, connector));
 		serve(taken);
+	}
+
+	// The master keeps its copy of a management connection until it hears back, so one the
+	// management server no longer takes (it stops before this worker exits) is refused, not
+	// dropped: the master gives it to another worker. Unread and never registered with a
+	// selector, its close here sends nothing. The master ignores management closes, so their
+	// order against this reply does not matter.
+	private void serveManagement(Taken taken) {
+		if (taken.sink().serve(taken.connection())) {
+			report(new Message.Accepted(taken.connectionId(), taken.connector()));
+		}
+		else {
+			this.handed.remove(taken.connection());
+			report(new Message.NotAccepted(taken.connectionId(), taken.connector()));
+		}
 	}
 
 	private void serveBatch() {

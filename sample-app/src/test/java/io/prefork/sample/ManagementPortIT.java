@@ -112,6 +112,34 @@ class ManagementPortIT {
 	}
 
 	@Test
+	void aWorkerWhoseManagementServerHasStoppedHandsProbesBackWhileAnotherDrains() throws Exception {
+		try (PreforkServer server = PreforkServer.start("--management.server.port=0",
+				"--management.server.address=127.0.0.1", "--management.endpoint.health.probes.enabled=true",
+				"--sample.close-delay=6s")) {
+			server.awaitWorkersReady(2);
+			int managementPort = managementPort(server);
+			CompletableFuture<RawHttp.Response> draining = request(server.port(), "/sleep?ms=10000");
+			server.awaitTrue("one worker busy", Duration.ofSeconds(30),
+					() -> prefork(managementPort).contains("\"busy\":1"));
+			server.signal("TERM");
+			// The idle worker has drained and stopped its servers, but its JVM is still closing.
+			server.awaitTrue("the idle worker closing after its servers stopped", Duration.ofSeconds(30),
+					() -> server.output().contains("closing for 6000 ms (sample.close-delay)"));
+			// The two stopping workers take turns, so without the hand-back every other probe
+			// would reach the closing one and end unanswered.
+			for (int i = 0; i < 6; i++) {
+				RawHttp.Response liveness = RawHttp.getOnce(managementPort, "/actuator/health/liveness");
+				assertThat(liveness.status()).as("liveness probe %d while one worker closes and one drains", i)
+					.isEqualTo(200);
+			}
+			assertThat(draining.get(60, TimeUnit.SECONDS).status()).as("the request in flight at SIGTERM")
+				.isEqualTo(200);
+			assertThat(server.process().waitFor(60, TimeUnit.SECONDS)).as("master exited").isTrue();
+			assertThat(server.process().exitValue()).isZero();
+		}
+	}
+
+	@Test
 	void aManagementPortInUseStopsTheMasterWithAClearMessageBeforeAnyWorkerStarts() throws Exception {
 		try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
 				PreforkServer server = PreforkServer.startWithoutWaiting(

@@ -1,5 +1,6 @@
 package io.prefork.worker.tomcat;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SocketChannel;
@@ -77,6 +78,17 @@ class HandoffEndpoint extends NioEndpoint {
 	 * @return {@code false} if it could not be registered
 	 */
 	private boolean serve(SocketChannel connection) {
+		if (!isRunning()) {
+			// Stopped: a worker's servers stop before its JVM exits. Never registered with a
+			// selector, the channel closes without a FIN, so the master can hand it on.
+			try {
+				connection.close();
+			}
+			catch (IOException ex) {
+				// Closed anyway.
+			}
+			return false;
+		}
 		try {
 			countUpOrAwaitConnection();
 		}
