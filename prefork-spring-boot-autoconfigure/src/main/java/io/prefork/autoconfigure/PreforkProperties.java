@@ -753,7 +753,7 @@ public class PreforkProperties {
 
 		/**
 		 * Whether the warm-up goes on past its requests, with the same paths, until the JIT
-		 * compilers are quiet (their threads using less than 5% of the worker's CPU for two
+		 * compilers are quiet (their threads using less than 10% of the worker's CPU for two
 		 * steps of a second in a row), within the timeout: a new JVM still compiles the hot
 		 * code for a while after its first requests.
 		 */

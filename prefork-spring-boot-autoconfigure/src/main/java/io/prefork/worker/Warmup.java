@@ -61,7 +61,7 @@ public final class Warmup {
 	 * serving other workers the compilers get as little CPU as the warm-up, and a share of
 	 * the wall clock would call them quiet with half the hot code still queued.
 	 */
-	static final double QUIET_SHARE = 0.05;
+	static final double QUIET_SHARE = 0.10;
 
 	/**
 	 * The JIT compilers are quiet after this many quiet steps in a row: a single one can be a
