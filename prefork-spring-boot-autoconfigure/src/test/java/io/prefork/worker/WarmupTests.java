@@ -88,8 +88,7 @@ class WarmupTests {
 		// for the two steps that end it.
 		AtomicLong calls = new AtomicLong();
 		LongSupplier compiler = () -> Math.min(calls.getAndIncrement(), 3) * 1000;
-		PreforkSettings.Warmup plan = new PreforkSettings.Warmup(List.of("/fixed"), 10, 2, Duration.ofSeconds(30),
-				true);
+		PreforkSettings.Warmup plan = untilCompiled(Duration.ofSeconds(30));
 		Warmup.Result result = Warmup.throughSink(plan, this::serve, "warmup-test", compiler, oneCpu());
 		assertThat(result.jit()).isEqualTo(Warmup.Jit.QUIET);
 		assertThat(result.completed()).isGreaterThan(10);
@@ -104,8 +103,7 @@ class WarmupTests {
 	@Test
 	void endsWhenTheTimeIsUpIfTheJitCompilersNeverGoQuiet() throws IOException {
 		AtomicLong compiled = new AtomicLong();
-		PreforkSettings.Warmup plan = new PreforkSettings.Warmup(List.of("/fixed"), 10, 2, Duration.ofMillis(2500),
-				true);
+		PreforkSettings.Warmup plan = untilCompiled(Duration.ofMillis(2500));
 		Warmup.Result result = Warmup.throughSink(plan, this::serve, "warmup-test",
 				() -> compiled.addAndGet(5000), oneCpu());
 		assertThat(result.jit()).isEqualTo(Warmup.Jit.BUSY);
@@ -116,8 +114,7 @@ class WarmupTests {
 
 	@Test
 	void sendsThePlannedRequestsOnlyWhereTheJitCannotBeMeasured() throws IOException {
-		PreforkSettings.Warmup plan = new PreforkSettings.Warmup(List.of("/fixed"), 10, 2, Duration.ofSeconds(30),
-				true);
+		PreforkSettings.Warmup plan = untilCompiled(Duration.ofSeconds(30));
 		Warmup.Result result = Warmup.throughSink(plan, this::serve, "warmup-test", () -> -1, oneCpu());
 		assertThat(result.jit()).isEqualTo(Warmup.Jit.NOT_AWAITED);
 		assertThat(result.completed()).isEqualTo(10);
@@ -130,8 +127,7 @@ class WarmupTests {
 		// 200 ms in each: the compilers are taking most of what it gets.
 		AtomicLong compiled = new AtomicLong();
 		AtomicLong used = new AtomicLong();
-		PreforkSettings.Warmup plan = new PreforkSettings.Warmup(List.of("/fixed"), 10, 2, Duration.ofMillis(3500),
-				true);
+		PreforkSettings.Warmup plan = untilCompiled(Duration.ofMillis(3500));
 		Warmup.Result result = Warmup.throughSink(plan, this::serve, "warmup-test", () -> compiled.addAndGet(60),
 				() -> used.addAndGet(200));
 		assertThat(result.jit()).isEqualTo(Warmup.Jit.BUSY);
@@ -142,8 +138,7 @@ class WarmupTests {
 		// 100 ms of CPU a second: each step takes two seconds, and two quiet steps end it.
 		AtomicLong compilerReadings = new AtomicLong();
 		AtomicLong used = new AtomicLong();
-		PreforkSettings.Warmup plan = new PreforkSettings.Warmup(List.of("/fixed"), 10, 2, Duration.ofSeconds(30),
-				true);
+		PreforkSettings.Warmup plan = untilCompiled(Duration.ofSeconds(30));
 		Warmup.Result result = Warmup.throughSink(plan, this::serve, "warmup-test", () -> {
 			compilerReadings.incrementAndGet();
 			return 0;
@@ -151,6 +146,11 @@ class WarmupTests {
 		assertThat(result.jit()).isEqualTo(Warmup.Jit.QUIET);
 		assertThat(compilerReadings.get()).as("compiler readings: one to check, one to start, one a step").isEqualTo(4);
 		assertThat(used.get() / 100).as("process readings: one to check, one to start, two a step").isEqualTo(6);
+	}
+
+	// Ten requests to one path over two connections, then on until the compilers are quiet.
+	private static PreforkSettings.Warmup untilCompiled(Duration timeout) {
+		return new PreforkSettings.Warmup(List.of("/fixed"), 10, 2, timeout, true);
 	}
 
 	// A process using one CPU: its CPU time is the clock's.
