@@ -481,6 +481,7 @@ public final class Worker {
 	// application's server is one the master keeps a copy of, so it is tracked (the master can
 	// answer for it should this worker die), and it is batched: the master counts one Accepted
 	// as the answer for every earlier hand-over it has not heard about (refusals come first).
+	// A management connection is answered only once Tomcat has taken it (serveManagement).
 	private void take(long connectionId, Connector connector, Connecting connecting, int fdToCloseOnFailure,
 			boolean passedForServer) {
 		SocketChannel connection = null;
