@@ -1,14 +1,18 @@
 package io.prefork.sample;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
@@ -21,7 +25,7 @@ import io.prefork.application.WorkerInfo;
 
 /**
  * Endpoints that show what process isolation buys: who answered, CPU work, slow requests,
- * and requests that crash, hang or leak.
+ * large downloads, and requests that crash, hang or leak.
  */
 @RestController
 class SampleController {
@@ -95,6 +99,22 @@ class SampleController {
 	Map<String, Object> sleep(@RequestParam(defaultValue = "100") long ms) throws InterruptedException {
 		Thread.sleep(ms);
 		return Map.of("sleptMs", ms, "pid", this.pid);
+	}
+
+	/**
+	 * A large download ({@code kb} kilobytes of {@code x}), written as it is produced: a
+	 * client that reads slowly holds the request thread in blocked writes.
+	 */
+	@GetMapping("/bytes")
+	void bytes(@RequestParam(defaultValue = "1024") int kb, HttpServletResponse response) throws IOException {
+		byte[] chunk = new byte[1024];
+		Arrays.fill(chunk, (byte) 'x');
+		response.setContentType("text/plain");
+		response.setContentLengthLong(kb * 1024L);
+		OutputStream body = response.getOutputStream();
+		for (int i = 0; i < kb; i++) {
+			body.write(chunk);
+		}
 	}
 
 	@GetMapping("/crash")

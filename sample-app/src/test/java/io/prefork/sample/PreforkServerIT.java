@@ -123,6 +123,37 @@ class PreforkServerIT {
 
 	@Test
 	@Order(6)
+	void aRequestBodyThatComesLaterIsWaitedFor() throws Exception {
+		try (RawHttp http = new RawHttp(server.port())) {
+			http.write("POST /session HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+					+ "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 10\r\n\r\n");
+			// A slow client: the worker reads the head and must wait for the body.
+			Thread.sleep(500);
+			http.write("value=late");
+			RawHttp.Response response = http.read();
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.body()).contains("\"value\":\"late\"");
+		}
+	}
+
+	@Test
+	@Order(7)
+	void aLargeDownloadToAClientThatReadsLateArrivesWhole() throws Exception {
+		int kb = 32 * 1024;
+		try (RawHttp http = new RawHttp(server.port())) {
+			http.send("/bytes?kb=" + kb, true);
+			// Reading late fills the socket buffers: the worker's writes must wait, not fail.
+			Thread.sleep(500);
+			RawHttp.Response response = http.read();
+			assertThat(response.status()).isEqualTo(200);
+			String body = response.body();
+			assertThat(body.length()).as("bytes received").isEqualTo(kb * 1024);
+			assertThat(body.chars().allMatch((c) -> c == 'x')).as("only the x the sample writes").isTrue();
+		}
+	}
+
+	@Test
+	@Order(8)
 	void aKilledWorkerIsReplacedInItsSlotAndTheNewOneServes() throws Exception {
 		Set<Long> before = server.workerPids();
 		long victim = before.iterator().next();

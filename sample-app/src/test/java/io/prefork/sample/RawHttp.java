@@ -74,6 +74,15 @@ final class RawHttp implements AutoCloseable {
 	}
 
 	/**
+	 * Send bytes as they are, e.g. part of a request, as a slow client sends it.
+	 * @param text the bytes, in US-ASCII
+	 */
+	void write(String text) throws IOException {
+		this.out.write(text.getBytes(StandardCharsets.US_ASCII));
+		this.out.flush();
+	}
+
+	/**
 	 * Send a request with a JSON body and read the whole response.
 	 * @param method the method
 	 * @param path the path
