@@ -9,7 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MasterJvmOptionsTests {
 
 	private static final List<String> DEFAULTS = List.of("-Xmx64m", "-Xms8m", "-XX:+UseSerialGC",
-			"-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m", "-Xss512k");
+			"-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m", "-Xss512k",
+			"-Dspring.backgroundpreinitializer.ignore=true");
 
 	@Test
 	void givesEveryDefaultWhenNothingIsSet() {
@@ -19,7 +20,7 @@ class MasterJvmOptionsTests {
 	@Test
 	void leavesOutTheDefaultsOfTheKindsTheCommandLineOrEnvironmentSets() {
 		assertThat(MasterJvmOptions.of(List.of("-XX:MaxRAMPercentage=10", "-XX:+UseG1GC", "-XX:CICompilerCount=2",
-				"-XX:ThreadStackSize=1024"), List.of(), false))
+				"-XX:ThreadStackSize=1024", "-Dspring.backgroundpreinitializer.ignore=false"), List.of(), false))
 			.containsExactly("-XX:ReservedCodeCacheSize=32m");
 	}
 
@@ -32,8 +33,8 @@ class MasterJvmOptionsTests {
 	@Test
 	void putsTheUsersMasterOptionsLastAndLetsThemReplaceDefaults() {
 		assertThat(MasterJvmOptions.of(List.of(), List.of("-Xmx128m", "-XX:-TieredCompilation"), false))
-			.containsExactly("-XX:+UseSerialGC", "-XX:ReservedCodeCacheSize=32m", "-Xss512k", "-Xmx128m",
-					"-XX:-TieredCompilation");
+			.containsExactly("-XX:+UseSerialGC", "-XX:ReservedCodeCacheSize=32m", "-Xss512k",
+					"-Dspring.backgroundpreinitializer.ignore=true", "-Xmx128m", "-XX:-TieredCompilation");
 	}
 
 	@Test
