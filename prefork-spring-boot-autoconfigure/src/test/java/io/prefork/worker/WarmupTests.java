@@ -52,7 +52,9 @@ class WarmupTests {
 		assertThat(this.hits.get("/fixed")).hasValue(10);
 		assertThat(this.hits.get("/chunked")).hasValue(10);
 		assertThat(this.warmupHeaders).hasSize(20).containsOnly("1");
-		assertThat(this.served).hasSize(2);
+		// Kept alive: at most one connection per lane. A lane dials only once it has a request
+		// to send, and on a busy machine the first may take all 20 before the second starts.
+		assertThat(this.served).hasSizeBetween(1, 2);
 	}
 
 	@Test
