@@ -127,8 +127,8 @@ class PreforkServerIT {
 		try (RawHttp http = new RawHttp(server.port())) {
 			http.write("POST /session HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
 					+ "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 10\r\n\r\n");
-			// A slow client: the worker reads the head and must wait for the body.
-			Thread.sleep(500);
+			// A slow client: the body follows once the worker is serving the head and waits.
+			awaitServing("POST /session");
 			http.write("value=late");
 			RawHttp.Response response = http.read();
 			assertThat(response.status()).isEqualTo(200);
@@ -142,14 +142,19 @@ class PreforkServerIT {
 		int kb = 32 * 1024;
 		try (RawHttp http = new RawHttp(server.port())) {
 			http.send("/bytes?kb=" + kb, true);
-			// Reading late fills the socket buffers: the worker's writes must wait, not fail.
-			Thread.sleep(500);
+			// Read only once 32 MB have filled the socket buffers: the worker's writes wait.
+			awaitServing("GET /bytes");
 			RawHttp.Response response = http.read();
 			assertThat(response.status()).isEqualTo(200);
 			String body = response.body();
 			assertThat(body.length()).as("bytes received").isEqualTo(kb * 1024);
 			assertThat(body.chars().allMatch((c) -> c == 'x')).as("only the x the sample writes").isTrue();
 		}
+	}
+
+	private static void awaitServing(String request) {
+		server.awaitTrue(request + " in a worker's scoreboard row", Duration.ofSeconds(30),
+				() -> RawHttp.getOnceQuietly(server.port(), "/actuator/prefork").contains(request));
 	}
 
 	@Test

@@ -69,8 +69,7 @@ final class RawHttp implements AutoCloseable {
 			request.append(header).append("\r\n");
 		}
 		request.append(close ? "Connection: close\r\n" : "").append("\r\n");
-		this.out.write(request.toString().getBytes(StandardCharsets.US_ASCII));
-		this.out.flush();
+		write(request.toString());
 	}
 
 	/**
