@@ -17,6 +17,8 @@ final class MasterJvmOptions {
 	private static final String MAX_HEAP = "-Xmx.*|-XX:MaxHeapSize=.*|-XX:MaxRAMPercentage=.*|-XX:MaxRAMFraction=.*"
 			+ "|-XX:MaxRAM=.*";
 
+	private static final String HEAP_FREE_RATIO = "-XX:(Min|Max)HeapFreeRatio=.*";
+
 	/**
 	 * Defaults for the master. Not {@code -XX:MaxMetaspaceSize}: a master that needs more
 	 * class metadata than guessed would fail with an {@code OutOfMemoryError}, and the
@@ -34,6 +36,16 @@ final class MasterJvmOptions {
 			// C1 only: one compiler thread, no C2 arenas; the loop is simple code.
 			new Default("-XX:TieredStopAtLevel=1", matching("-XX:TieredStopAtLevel=.*|-XX:[+-]TieredCompilation"
 					+ "|-XX:CICompilerCount=.*|-Xint|-Xcomp|-XX:[+-]UseJVMCICompiler")),
+			// Compile only what runs often: most start-up code runs a few hundred times and
+			// then never again (3 MB of RSS as compiled code); the loop is compiled within its
+			// first few thousand connections all the same.
+			new Default("-XX:CompileThresholdScaling=10", matching("-XX:CompileThresholdScaling=.*"
+					+ "|-XX:(Tier\\w*|Compile|BackEdge|Interpreter\\w*)Threshold=.*|-Xint|-Xcomp")),
+			// After a full collection, keep at most a fifth of the heap free, not 70 %: the
+			// master's live data hardly changes once it runs (2 MB of RSS). One kind: our
+			// minimum next to a lower maximum of the user's would stop the JVM.
+			new Default("-XX:MinHeapFreeRatio=10", matching(HEAP_FREE_RATIO)),
+			new Default("-XX:MaxHeapFreeRatio=20", matching(HEAP_FREE_RATIO)),
 			// Ample for the master's code under C1 (a full cache would stop the JIT).
 			new Default("-XX:ReservedCodeCacheSize=32m",
 					matching("-XX:ReservedCodeCacheSize=.*|-XX:InitialCodeCacheSize=.*|-XX:[+-]SegmentedCodeCache")),

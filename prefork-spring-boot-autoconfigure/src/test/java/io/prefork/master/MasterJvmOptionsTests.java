@@ -9,7 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MasterJvmOptionsTests {
 
 	private static final List<String> DEFAULTS = List.of("-Xmx64m", "-Xms8m", "-XX:+UseSerialGC",
-			"-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m", "-Xss512k",
+			"-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=10", "-XX:MinHeapFreeRatio=10",
+			"-XX:MaxHeapFreeRatio=20", "-XX:ReservedCodeCacheSize=32m", "-Xss512k",
 			"-Dspring.backgroundpreinitializer.ignore=true");
 
 	@Test
@@ -20,7 +21,8 @@ class MasterJvmOptionsTests {
 	@Test
 	void leavesOutTheDefaultsOfTheKindsTheCommandLineOrEnvironmentSets() {
 		assertThat(MasterJvmOptions.of(List.of("-XX:MaxRAMPercentage=10", "-XX:+UseG1GC", "-XX:CICompilerCount=2",
-				"-XX:ThreadStackSize=1024", "-Dspring.backgroundpreinitializer.ignore=false"), List.of(), false))
+				"-XX:ThreadStackSize=1024", "-Dspring.backgroundpreinitializer.ignore=false",
+				"-XX:Tier3InvocationThreshold=100", "-XX:MaxHeapFreeRatio=5"), List.of(), false))
 			.containsExactly("-XX:ReservedCodeCacheSize=32m");
 	}
 
@@ -31,9 +33,17 @@ class MasterJvmOptionsTests {
 	}
 
 	@Test
+	void neverAddsOneHeapFreeRatioNextToTheOtherOneTheUserChose() {
+		// -XX:MinHeapFreeRatio=10 next to a user's -XX:MaxHeapFreeRatio=5 would stop the JVM.
+		assertThat(MasterJvmOptions.of(List.of(), List.of("-XX:MaxHeapFreeRatio=5"), false))
+			.doesNotContain("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20");
+	}
+
+	@Test
 	void putsTheUsersMasterOptionsLastAndLetsThemReplaceDefaults() {
 		assertThat(MasterJvmOptions.of(List.of(), List.of("-Xmx128m", "-XX:-TieredCompilation"), false))
-			.containsExactly("-XX:+UseSerialGC", "-XX:ReservedCodeCacheSize=32m", "-Xss512k",
+			.containsExactly("-XX:+UseSerialGC", "-XX:CompileThresholdScaling=10", "-XX:MinHeapFreeRatio=10",
+					"-XX:MaxHeapFreeRatio=20", "-XX:ReservedCodeCacheSize=32m", "-Xss512k",
 					"-Dspring.backgroundpreinitializer.ignore=true", "-Xmx128m", "-XX:-TieredCompilation");
 	}
 

@@ -29,6 +29,7 @@ class LeanMasterIT {
 			List<String> master = commandLine(server.pid());
 			// Our defaults, except the kind the user set (-Xss1m), then the user's master options.
 			assertThat(master).containsSubsequence("-Xss1m", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+					"-XX:CompileThresholdScaling=10", "-XX:MaxHeapFreeRatio=20",
 					"-Dspring.backgroundpreinitializer.ignore=true", "-Dlean.marker=yes", "-jar");
 			assertThat(master).doesNotContain("-Xss512k");
 			assertThat(server.output()).contains("Lean master JVM (server.prefork.master.lean)")
@@ -39,8 +40,8 @@ class LeanMasterIT {
 				assertThat(workerCommandLine.subList(1, 3)).as("worker %d", worker)
 					.containsExactly("-Xss1m", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
 				assertThat(workerCommandLine).as("worker %d", worker)
-					.doesNotContain("-Xmx64m", "-XX:ReservedCodeCacheSize=32m", "-Dlean.marker=yes",
-							"-Dspring.backgroundpreinitializer.ignore=true");
+					.doesNotContain("-Xmx64m", "-XX:ReservedCodeCacheSize=32m", "-XX:CompileThresholdScaling=10",
+							"-Dlean.marker=yes", "-Dspring.backgroundpreinitializer.ignore=true");
 				assertThat(environment(worker)).contains("_JAVA_SR_SIGNUM=39")
 					.noneMatch((variable) -> variable.startsWith("PREFORK_LEAN_MASTER="))
 					.noneMatch((variable) -> variable.startsWith("MALLOC_ARENA_MAX="));
