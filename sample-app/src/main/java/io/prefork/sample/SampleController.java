@@ -2,17 +2,22 @@ package io.prefork.sample;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.apache.catalina.Globals;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
@@ -36,6 +41,9 @@ class SampleController {
 	private static final List<byte[]> leaked = new ArrayList<>();
 
 	private final AtomicLong counter = new AtomicLong();
+
+	/** The files {@code /sendfile} serves, by size in KB, written once per process. */
+	private final Map<Integer, Path> files = new ConcurrentHashMap<>();
 
 	private final long pid = ProcessHandle.current().pid();
 
@@ -114,6 +122,46 @@ class SampleController {
 		OutputStream body = response.getOutputStream();
 		for (int i = 0; i < kb; i++) {
 			body.write(chunk);
+		}
+	}
+
+	/**
+	 * Like {@code /bytes}, but from a file that Tomcat writes itself with {@code sendfile}
+	 * once this method returns, as its default servlet serves static files; the answer says
+	 * {@code X-Sendfile: true} when it did.
+	 */
+	@GetMapping("/sendfile")
+	void sendfile(@RequestParam(defaultValue = "1024") int kb, HttpServletRequest request,
+			HttpServletResponse response) throws IOException {
+		Path file = this.files.computeIfAbsent(kb, SampleController::fileOfX);
+		response.setContentType("text/plain");
+		response.setContentLengthLong(kb * 1024L);
+		if (Boolean.TRUE.equals(request.getAttribute(Globals.SENDFILE_SUPPORTED_ATTR))) {
+			response.setHeader("X-Sendfile", "true");
+			request.setAttribute(Globals.SENDFILE_FILENAME_ATTR, file.toString());
+			request.setAttribute(Globals.SENDFILE_FILE_START_ATTR, 0L);
+			request.setAttribute(Globals.SENDFILE_FILE_END_ATTR, kb * 1024L);
+		}
+		else {
+			Files.copy(file, response.getOutputStream());
+		}
+	}
+
+	private static Path fileOfX(int kb) {
+		byte[] chunk = new byte[1024];
+		Arrays.fill(chunk, (byte) 'x');
+		try {
+			Path file = Files.createTempFile("prefork-sample-", ".txt");
+			file.toFile().deleteOnExit();
+			try (OutputStream out = Files.newOutputStream(file)) {
+				for (int i = 0; i < kb; i++) {
+					out.write(chunk);
+				}
+			}
+			return file;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
 		}
 	}
 

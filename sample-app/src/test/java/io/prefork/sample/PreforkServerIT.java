@@ -152,13 +152,29 @@ class PreforkServerIT {
 		}
 	}
 
+	@Test
+	@Order(8)
+	void aFileTomcatSendsWithSendfileToASlowClientArrivesWhole() throws Exception {
+		int kb = 32 * 1024;
+		// A small receive buffer: Tomcat's sendfile fills it at once and waits for the
+		// client through the poller, which a handed-over socket joins only then.
+		try (RawHttp http = new RawHttp(server.port(), 64 * 1024)) {
+			RawHttp.Response response = http.get("/sendfile?kb=" + kb, true);
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.header("X-Sendfile")).as("written by Tomcat's sendfile").isEqualTo("true");
+			String body = response.body();
+			assertThat(body.length()).as("bytes received").isEqualTo(kb * 1024);
+			assertThat(body.chars().allMatch((c) -> c == 'x')).as("only the x the sample writes").isTrue();
+		}
+	}
+
 	private static void awaitServing(String request) {
 		server.awaitTrue(request + " in a worker's scoreboard row", Duration.ofSeconds(30),
 				() -> RawHttp.getOnceQuietly(server.port(), "/actuator/prefork").contains(request));
 	}
 
 	@Test
-	@Order(8)
+	@Order(9)
 	void aKilledWorkerIsReplacedInItsSlotAndTheNewOneServes() throws Exception {
 		Set<Long> before = server.workerPids();
 		long victim = before.iterator().next();

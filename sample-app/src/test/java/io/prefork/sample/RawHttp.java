@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -26,7 +27,21 @@ final class RawHttp implements AutoCloseable {
 	private final OutputStream out;
 
 	RawHttp(int port) throws IOException {
-		this.socket = new Socket(InetAddress.getLoopbackAddress(), port);
+		this(port, 0);
+	}
+
+	/**
+	 * Connect with a receive buffer this small, for a client that reads slower than the
+	 * server writes.
+	 * @param port the port on the loopback address
+	 * @param receiveBufferBytes the receive buffer size, or 0 for the system's default
+	 */
+	RawHttp(int port, int receiveBufferBytes) throws IOException {
+		this.socket = new Socket();
+		if (receiveBufferBytes > 0) {
+			this.socket.setReceiveBufferSize(receiveBufferBytes);
+		}
+		this.socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
 		this.socket.setSoTimeout(30_000);
 		this.in = this.socket.getInputStream();
 		this.out = this.socket.getOutputStream();
