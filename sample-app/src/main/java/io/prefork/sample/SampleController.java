@@ -115,14 +115,9 @@ class SampleController {
 	 */
 	@GetMapping("/bytes")
 	void bytes(@RequestParam(defaultValue = "1024") int kb, HttpServletResponse response) throws IOException {
-		byte[] chunk = new byte[1024];
-		Arrays.fill(chunk, (byte) 'x');
 		response.setContentType("text/plain");
 		response.setContentLengthLong(kb * 1024L);
-		OutputStream body = response.getOutputStream();
-		for (int i = 0; i < kb; i++) {
-			body.write(chunk);
-		}
+		writeX(response.getOutputStream(), kb);
 	}
 
 	/**
@@ -148,20 +143,24 @@ class SampleController {
 	}
 
 	private static Path fileOfX(int kb) {
-		byte[] chunk = new byte[1024];
-		Arrays.fill(chunk, (byte) 'x');
 		try {
 			Path file = Files.createTempFile("prefork-sample-", ".txt");
 			file.toFile().deleteOnExit();
 			try (OutputStream out = Files.newOutputStream(file)) {
-				for (int i = 0; i < kb; i++) {
-					out.write(chunk);
-				}
+				writeX(out, kb);
 			}
 			return file;
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static void writeX(OutputStream out, int kb) throws IOException {
+		byte[] chunk = new byte[1024];
+		Arrays.fill(chunk, (byte) 'x');
+		for (int i = 0; i < kb; i++) {
+			out.write(chunk);
 		}
 	}
 
